@@ -1,0 +1,147 @@
+"""Opaque keyset cursors shared by every backend (SPEC §5).
+
+A cursor is `base64url(payload) "." base64url(tag)`. The payload is compact JSON
+`[version, direction, fingerprint, [sort values...]]`; the tag is
+HMAC-SHA256(secret, payload) when the application gives a secret, and an
+unkeyed SHA-256 checksum otherwise. Without a secret a cursor detects
+corruption but not forgery: give a secret in production.
+
+Sort values are encoded by the sort field's type: datetimes as integer
+microseconds since the epoch (stored values have microsecond precision),
+everything else as its JSON value, `null` for a missing value.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .errors import Code, FilterError
+from .field_types import FieldType
+from .query import Direction, Query
+
+VERSION = 1
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+SortValue = str | int | float | bool | datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Boundary:
+    """A decoded cursor: the boundary row's sort values and which side is wanted."""
+
+    direction: Direction
+    values: tuple[SortValue, ...]
+
+
+def encode(query: Query, direction: Direction, values: tuple[SortValue, ...], secret: bytes | str | None) -> str:
+    """A cursor for the rows after (`next`) or before (`prev`) a row with `values`."""
+    encoded = [_encode_value(query, i, v) for i, v in enumerate(values)]
+    payload = json.dumps(
+        [VERSION, str(direction), query.fingerprint, encoded], separators=(",", ":"), ensure_ascii=False
+    ).encode()
+    return f"{_b64(payload)}.{_b64(_tag(payload, secret))}"
+
+
+def decode(query: Query, secret: bytes | str | None) -> Boundary | None:
+    """The boundary of `query.cursor`, or None without one; any fault is `invalid_cursor`."""
+    if query.cursor is None:
+        return None
+    path = (str(query.cursor.direction),)
+    try:
+        return _decode(query, query.cursor.token, secret)
+    except _Invalid as exc:
+        raise FilterError.single(
+            Code.INVALID_CURSOR,
+            f"invalid cursor: {exc}; cursors are only valid with the filter and sort that produced them",
+            path,
+        ) from None
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _decode(query: Query, token: str, secret: bytes | str | None) -> Boundary:
+    payload_text, sep, tag_text = token.partition(".")
+    if not sep:
+        raise _Invalid("malformed")
+    payload, tag = _unb64(payload_text), _unb64(tag_text)
+    if not hmac.compare_digest(tag, _tag(payload, secret)):
+        raise _Invalid("signature mismatch")
+    try:
+        data = json.loads(payload, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise _Invalid("malformed") from None
+    if not (isinstance(data, list) and len(data) == 4 and data[0] == VERSION and isinstance(data[3], list)):
+        raise _Invalid("malformed")
+    if data[1] != str(query.cursor.direction if query.cursor else ""):
+        raise _Invalid(f"this is a {data[1]} cursor")
+    if data[2] != query.fingerprint:
+        raise _Invalid("it was made for another filter or sort")
+    if len(data[3]) != len(query.sort):
+        raise _Invalid("malformed")
+    values = tuple(_decode_value(query, i, v) for i, v in enumerate(data[3]))
+    return Boundary(query.cursor.direction if query.cursor else Direction.NEXT, values)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _sort_type(query: Query, index: int) -> FieldType:
+    return query.schema.by_name[query.sort[index].field].type
+
+
+def _encode_value(query: Query, index: int, value: SortValue) -> Any:
+    if isinstance(value, datetime):
+        return (value - _EPOCH) // _MICRO
+    return value
+
+
+def _decode_value(query: Query, index: int, value: Any) -> SortValue:
+    if value is None:
+        return None
+    kind = _sort_type(query, index)
+    if kind is FieldType.DATETIME and type(value) is int:
+        try:
+            return _EPOCH + value * _MICRO
+        except OverflowError:
+            raise _Invalid("malformed") from None
+    if kind is FieldType.BOOLEAN and type(value) is bool:
+        return value
+    if kind in (FieldType.INTEGER, FieldType.NUMBER) and type(value) in (int, float):
+        return value  # type: ignore[no-any-return]
+    if kind is FieldType.STRING and type(value) is str:
+        return value
+    raise _Invalid("malformed")
+
+
+def _tag(payload: bytes, secret: bytes | str | None) -> bytes:
+    if secret is None:
+        return hashlib.sha256(payload).digest()[:12]
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise _Invalid("malformed") from None
+    # Base64 has spare bits; only the canonical spelling is accepted, so that
+    # every changed character is a changed cursor.
+    if _b64(data) != text:
+        raise _Invalid("malformed")
+    return data

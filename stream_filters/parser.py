@@ -1,0 +1,474 @@
+"""Request body -> `Query`: strict validation into the normalised AST (SPEC §1-7).
+
+Problems are collected, not raised one by one, so a client sees everything
+wrong at once; a limit breach stops the walk at once instead, since going on
+would cost work proportional to a hostile input. Descent is bounded by
+`Limits.max_depth` before any nested value is visited, so no input can recurse
+deeper than that.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .ast import Condition, Node, Operand, conjoin, disjoin
+from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
+from .field_types import FieldType, OperandError, check_operand
+from .limits import LimitExceeded
+from .operators import OPERATORS, Op, words
+from .operators import Operand as Shape
+from .query import CursorToken, Direction, Query
+from .schema import SEGMENT, Field, Schema, SortKey
+
+REQUEST_KEYS = ("filter_conditions", "sort", "limit", "next", "prev")
+LOGICAL = ("$and", "$or")
+_NULL_HINT = 'null is not a value to compare with: use {"$exists": false} to match a missing or null value'
+
+
+def parse_request(schema: Schema, request: Mapping[str, Any] | str | bytes) -> Query:
+    body = load_json(request, schema, ()) if isinstance(request, str | bytes) else request
+    if not isinstance(body, Mapping):
+        raise FilterError.single(Code.INVALID_TYPE, f"the request must be a JSON object, got {json_type(body)}")
+    problems: list[Problem] = []
+    for key in body:
+        if key not in REQUEST_KEYS:
+            problems.append(
+                Problem(
+                    Code.UNKNOWN_KEY,
+                    f"unknown request key {describe(key)}; allowed: {', '.join(REQUEST_KEYS)}."
+                    + did_you_mean(str(key), REQUEST_KEYS),
+                    (str(key),),
+                )
+            )
+    node = _collect(problems, lambda: parse_filter(schema, body.get("filter_conditions"), ("filter_conditions",)))
+    sort = _collect(problems, lambda: parse_sort(schema, body.get("sort"), ("sort",)))
+    limit = _collect(problems, lambda: parse_limit(schema, body.get("limit"), ("limit",)))
+    cursor = _collect(problems, lambda: parse_cursor(schema, body.get("next"), body.get("prev")))
+    if problems:
+        raise FilterError(problems)
+    return Query(schema, node, sort, limit, cursor)
+
+
+def _collect(problems: list[Problem], part: Any) -> Any:
+    try:
+        return part()
+    except LimitExceeded:
+        raise
+    except FilterError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def load_json(text: str | bytes, schema: Schema, path: Path) -> Any:
+    """Parse JSON text from a client; every failure is a FilterError."""
+    size = len(text)
+    if size > schema.limits.max_request_bytes:
+        raise LimitExceeded(
+            [
+                Problem(
+                    Code.REQUEST_TOO_LARGE, f"request of {size} bytes exceeds {schema.limits.max_request_bytes}", path
+                )
+            ]
+        )
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise FilterError.single(
+            Code.INVALID_JSON, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path
+        ) from None
+    except RecursionError:
+        raise LimitExceeded(
+            [Problem(Code.TOO_DEEP, "JSON nested too deeply", path, {"limit": schema.limits.max_depth})]
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:  # over-long integers, bad encodings, NaN
+        raise FilterError.single(Code.INVALID_JSON, f"not valid JSON: {exc}", path) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+# -- filter ------------------------------------------------------------------
+
+
+def parse_filter(schema: Schema, filter_conditions: Any, path: Path = ("filter_conditions",)) -> Node:
+    """Validate `filter_conditions` into a normalised AST node."""
+    if filter_conditions is None:
+        return conjoin(())
+    walker = _FilterWalker(schema, path)
+    node = walker.filter(filter_conditions, path, 0)
+    if walker.problems:
+        raise FilterError(walker.problems)
+    assert node is not None
+    return node
+
+
+class _FilterWalker:
+    def __init__(self, schema: Schema, root: Path) -> None:
+        self.schema = schema
+        self.limits = schema.limits
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def problem(self, code: Code, message: str, path: Path, **context: Any) -> None:
+        self.problems.append(Problem(code, message, path, context))
+
+    def filter(self, obj: Any, path: Path, depth: int) -> Node | None:
+        if not isinstance(obj, Mapping):
+            self.problem(Code.INVALID_TYPE, f"a filter must be an object, got {json_type(obj)}", path)
+            return None
+        parts: list[Node | None] = []
+        for key, value in obj.items():
+            if not isinstance(key, str):
+                self.problem(Code.INVALID_TYPE, f"filter keys must be strings, got {describe(key)}", path)
+            elif key in LOGICAL:
+                parts.append(self.logical(key, value, (*path, key), depth + 1))
+            elif key.startswith("$"):
+                self.problem(
+                    Code.UNKNOWN_OPERATOR,
+                    f"{describe(key)} cannot stand at filter level; use $and, $or, or a field name."
+                    + did_you_mean(key, LOGICAL),
+                    (*path, key),
+                )
+            else:
+                parts.extend(self.field_conditions(key, value, (*path, key)))
+        if any(p is None for p in parts):
+            return None
+        return conjoin(p for p in parts if p is not None)
+
+    def logical(self, key: str, value: Any, path: Path, depth: int) -> Node | None:
+        if depth > self.limits.max_depth:
+            raise LimitExceeded(
+                [
+                    Problem(
+                        Code.TOO_DEEP,
+                        f"$and/$or nested deeper than the limit of {self.limits.max_depth}",
+                        path,
+                        {"limit": self.limits.max_depth},
+                    )
+                ]
+            )
+        if not isinstance(value, list):
+            self.problem(Code.INVALID_TYPE, f"{key} takes an array of filters, got {json_type(value)}", path)
+            return None
+        if not value:
+            self.problem(Code.EMPTY_LOGICAL, f"{key} needs at least one filter", path)
+            return None
+        children = [self.filter(child, (*path, i), depth) for i, child in enumerate(value)]
+        if any(c is None for c in children):
+            return None
+        nodes = [c for c in children if c is not None]
+        return conjoin(nodes) if key == "$and" else disjoin(nodes)
+
+    def resolve(self, name: str, path: Path) -> tuple[Field, tuple[str, ...]] | None:
+        head, _, rest = name.partition(".")
+        field = self.schema.by_name.get(head)
+        if field is None:
+            self.problem(
+                Code.UNKNOWN_FIELD,
+                f"unknown field {describe(name)}; allowed: {', '.join(self.schema.by_name)}."
+                + did_you_mean(head, self.schema.by_name),
+                path,
+                allowed=list(self.schema.by_name),
+            )
+            return None
+        if field.type is not FieldType.CUSTOM:
+            if rest:
+                self.problem(
+                    Code.UNKNOWN_FIELD,
+                    f"field {describe(head)} is {field.type} and has no sub-fields; only custom fields take dotted paths",
+                    path,
+                )
+                return None
+            return field, ()
+        segments = tuple(rest.split(".")) if rest else ()
+        if not segments:
+            self.problem(
+                Code.INVALID_PATH,
+                f"address a key inside {head}, e.g. {head}.color; {head} itself cannot be filtered",
+                path,
+            )
+            return None
+        if not all(SEGMENT.fullmatch(s) for s in segments):
+            self.problem(
+                Code.INVALID_PATH,
+                f"{describe(name)}: each path segment must be 1+ characters of A-Z, a-z, 0-9, '_' or '-'",
+                path,
+            )
+            return None
+        return field, segments
+
+    def field_conditions(self, name: str, condition: Any, path: Path) -> list[Node | None]:
+        resolved = self.resolve(name, path)
+        if resolved is None:
+            return [None]
+        field, segments = resolved
+        if not isinstance(condition, Mapping):
+            return [self.operator(field, segments, Op.EQ, condition, path)]
+        if not condition:
+            self.problem(Code.EMPTY_CONDITION, f"empty condition on {name}. {_NULL_HINT}", path)
+            return [None]
+        keys = [k for k in condition if isinstance(k, str) and k.startswith("$")]
+        if not keys:
+            self.problem(
+                Code.EXPECTED_OPERATOR,
+                f"a condition object needs $operators; to reach inside an object use a dotted path such as "
+                f"custom.color. Allowed operators for {name}: {_ops(field)}",
+                path,
+            )
+            return [None]
+        if len(keys) != len(condition):
+            self.problem(
+                Code.MIXED_OPERATORS,
+                "a condition object cannot mix $operators with other keys; use dotted paths for nested keys",
+                path,
+            )
+            return [None]
+        return [self.operator(field, segments, op, operand, (*path, op)) for op, operand in condition.items()]
+
+    def operator(self, field: Field, segments: tuple[str, ...], op_name: str, operand: Any, path: Path) -> Node | None:
+        self.count += 1
+        if self.count > self.limits.max_conditions:
+            raise LimitExceeded(
+                [
+                    Problem(
+                        Code.TOO_MANY_CONDITIONS,
+                        f"more than {self.limits.max_conditions} conditions",
+                        path,
+                        {"limit": self.limits.max_conditions},
+                    )
+                ]
+            )
+        spec = OPERATORS.get(op_name)
+        if spec is None:
+            self.problem(
+                Code.UNKNOWN_OPERATOR,
+                f"unknown operator {describe(op_name)}; allowed for {field.name}: {_ops(field)}."
+                + did_you_mean(op_name, sorted(field.operators)),
+                path,
+            )
+            return None
+        op = spec.op
+        if op not in field.operators:
+            self.problem(
+                Code.OPERATOR_NOT_ALLOWED,
+                f"{op} is not allowed on {field.name}; allowed: {_ops(field)}",
+                path,
+                allowed=sorted(field.operators),
+            )
+            return None
+        if operand is None:
+            self.problem(Code.NULL_OPERAND, _NULL_HINT, path)
+            return None
+        value = self.operand(field, spec.operand, operand, path)
+        if value is None:
+            return None
+        return Condition(field.name, segments, op, value, field.type)
+
+    def operand(self, field: Field, shape: Shape, operand: Any, path: Path) -> Operand | None:
+        if shape is Shape.BOOLEAN:
+            if not isinstance(operand, bool):
+                return self._bad(Code.INVALID_OPERAND, f"expected true or false, got {json_type(operand)}", path)
+            return operand
+        if shape is Shape.LIST:
+            return self.list_operand(field, operand, path)
+        if shape in (Shape.PREFIX, Shape.WORDS):
+            return self.text_operand(shape, operand, path)
+        return self.scalar(field, operand, path)
+
+    def list_operand(self, field: Field, operand: Any, path: Path) -> Operand | None:
+        if not isinstance(operand, list):
+            return self._bad(Code.INVALID_OPERAND, f"$in takes an array, got {json_type(operand)}", path)
+        if len(operand) > self.limits.max_in_values:
+            raise LimitExceeded(
+                [
+                    Problem(
+                        Code.TOO_MANY_VALUES,
+                        f"$in with {len(operand)} values exceeds the limit of {self.limits.max_in_values}",
+                        path,
+                        {"limit": self.limits.max_in_values},
+                    )
+                ]
+            )
+        values = [self.scalar(field, item, (*path, i)) for i, item in enumerate(operand)]
+        if any(v is None for v in values):
+            return None
+        return tuple(v for v in values if v is not None)  # type: ignore[misc]
+
+    def text_operand(self, shape: Shape, operand: Any, path: Path) -> Operand | None:
+        if not isinstance(operand, str):
+            return self._bad(Code.INVALID_OPERAND, f"expected {shape.value}, got {json_type(operand)}", path)
+        if self._too_long(operand, path):
+            return None
+        if not operand or (shape is Shape.WORDS and not words(operand)):
+            return self._bad(Code.INVALID_OPERAND, f"expected {shape.value}", path)
+        return operand
+
+    def scalar(self, field: Field, value: Any, path: Path) -> Operand | None:
+        if value is None:
+            return self._bad(Code.NULL_OPERAND, _NULL_HINT, path)
+        if isinstance(value, str) and self._too_long(value, path):
+            return None
+        try:
+            return check_operand(field.type, value)
+        except OperandError as exc:
+            return self._bad(exc.code, f"{field.name}: {exc.message}", path)
+
+    def _too_long(self, value: str, path: Path) -> bool:
+        if len(value) <= self.limits.max_string_length:
+            return False
+        self.problem(
+            Code.STRING_TOO_LONG,
+            f"string of {len(value)} characters exceeds the limit of {self.limits.max_string_length}",
+            path,
+            limit=self.limits.max_string_length,
+        )
+        return True
+
+    def _bad(self, code: Code, message: str, path: Path) -> Operand | None:
+        """Record a problem; the missing operand it leaves is None."""
+        self.problem(code, message, path)
+        return None
+
+
+def _ops(field: Field) -> str:
+    return ", ".join(sorted(field.operators))
+
+
+# -- sort, limit, cursors ----------------------------------------------------------
+
+
+def parse_sort(schema: Schema, sort: Any, path: Path = ("sort",)) -> tuple[SortKey, ...]:
+    """Sort keys with the tie-breaker appended; the schema's default when absent."""
+    keys = list(schema.default_sort) if sort is None or sort == [] else _sort_keys(schema, sort, path)
+    if not any(k.field == schema.tie_breaker for k in keys):
+        keys.append(SortKey(schema.tie_breaker, keys[-1].direction if keys else 1))
+    return tuple(keys)
+
+
+def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:
+    if not isinstance(sort, list):
+        raise FilterError.single(
+            Code.INVALID_TYPE,
+            f'sort must be an array of {{"field": ..., "direction": 1 or -1}}, got {json_type(sort)}',
+            path,
+        )
+    limit = schema.limits.max_sort_keys
+    if len(sort) > limit:
+        raise LimitExceeded(
+            [
+                Problem(
+                    Code.TOO_MANY_SORT_KEYS,
+                    f"{len(sort)} sort keys exceed the limit of {limit}",
+                    path,
+                    {"limit": limit},
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    keys: list[SortKey] = []
+    seen: set[str] = set()
+    for i, item in enumerate(sort):
+        key = _sort_key(schema, item, (*path, i), problems)
+        if key is None:
+            continue
+        if key.field in seen:
+            problems.append(
+                Problem(Code.DUPLICATE_SORT_FIELD, f"{key.field} appears twice in sort", (*path, i, "field"))
+            )
+        seen.add(key.field)
+        keys.append(key)
+    if problems:
+        raise FilterError(problems)
+    return keys
+
+
+def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) -> SortKey | None:
+    if not isinstance(item, Mapping):
+        problems.append(Problem(Code.INVALID_TYPE, f"a sort key must be an object, got {json_type(item)}", path))
+        return None
+    before = len(problems)
+    for key in item:
+        if key not in ("field", "direction"):
+            problems.append(
+                Problem(
+                    Code.UNKNOWN_KEY,
+                    f"unknown sort key {describe(key)}; allowed: field, direction",
+                    (*path, str(key)),
+                )
+            )
+    name = item.get("field")
+    sortable = schema.sortable_fields
+    if not isinstance(name, str):
+        problems.append(
+            Problem(Code.INVALID_TYPE, f"sort field must be a string, got {json_type(name)}", (*path, "field"))
+        )
+    elif name not in schema.by_name:
+        problems.append(
+            Problem(
+                Code.UNKNOWN_FIELD,
+                f"unknown sort field {describe(name)}; sortable: {', '.join(sortable)}." + did_you_mean(name, sortable),
+                (*path, "field"),
+                {"allowed": sortable},
+            )
+        )
+    elif not schema.by_name[name].sortable:
+        problems.append(
+            Problem(
+                Code.NOT_SORTABLE,
+                f"{name} cannot be sorted on; sortable: {', '.join(sortable)}",
+                (*path, "field"),
+                {"allowed": sortable},
+            )
+        )
+    direction = item.get("direction", 1)
+    if isinstance(direction, bool) or direction not in (1, -1) or not isinstance(direction, int):
+        problems.append(
+            Problem(
+                Code.INVALID_DIRECTION,
+                f"direction must be 1 (ascending) or -1 (descending), got {describe(direction)}",
+                (*path, "direction"),
+            )
+        )
+    if len(problems) > before:
+        return None
+    return SortKey(name, direction)  # type: ignore[arg-type]
+
+
+def parse_limit(schema: Schema, limit: Any, path: Path = ("limit",)) -> int:
+    if limit is None:
+        return schema.default_limit
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= schema.max_limit:
+        raise FilterError.single(
+            Code.INVALID_LIMIT,
+            f"limit must be an integer from 1 to {schema.max_limit}, got {describe(limit)}",
+            path,
+            max=schema.max_limit,
+        )
+    return limit
+
+
+def parse_cursor(schema: Schema, next_: Any, prev: Any) -> CursorToken | None:
+    given = [(d, v) for d, v in ((Direction.NEXT, next_), (Direction.PREV, prev)) if v not in (None, "")]
+    if len(given) > 1:
+        raise FilterError.single(Code.CONFLICTING_CURSORS, "give either next or prev, not both", ("prev",))
+    if not given:
+        return None
+    direction, token = given[0]
+    path: Path = (str(direction),)
+    if not isinstance(token, str):
+        raise FilterError.single(Code.INVALID_CURSOR, f"a cursor is a string, got {json_type(token)}", path)
+    if len(token) > schema.limits.max_cursor_length:
+        raise LimitExceeded(
+            [
+                Problem(
+                    Code.CURSOR_TOO_LONG,
+                    f"cursor of {len(token)} characters exceeds the limit of {schema.limits.max_cursor_length}",
+                    path,
+                    {"limit": schema.limits.max_cursor_length},
+                )
+            ]
+        )
+    return CursorToken(direction, token)
