@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .field_types import FieldType, Value
 from .operators import Op
@@ -63,7 +63,7 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Union[Condition, And, Or]
+Node = Condition | And | Or
 
 MATCH_ALL = And(())
 

@@ -178,7 +178,8 @@ class _FilterWalker:
             if rest:
                 self.problem(
                     Code.UNKNOWN_FIELD,
-                    f"field {describe(head)} is {field.type} and has no sub-fields; only custom fields take dotted paths",
+                    f"field {describe(head)} is {field.type} and has no sub-fields; "
+                    "only custom fields take dotted paths",
                     path,
                 )
                 return None
