@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -117,7 +118,9 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
             raise _Invalid("malformed") from None
     if kind is FieldType.BOOLEAN and type(value) is bool:
         return value
-    if kind in (FieldType.INTEGER, FieldType.NUMBER) and type(value) in (int, float):
+    if kind in (FieldType.INTEGER, FieldType.NUMBER) and (
+        type(value) is int or type(value) is float and math.isfinite(value)
+    ):
         return value  # type: ignore[no-any-return]
     if kind is FieldType.STRING and type(value) is str:
         return value

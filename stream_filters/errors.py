@@ -119,6 +119,8 @@ def format_path(path: Path) -> str:
 
 def suggest(name: str, choices: Iterable[str]) -> str | None:
     """The closest valid name, for "did you mean" hints."""
+    if len(name) > 64:  # fuzzy matching is quadratic; no real name is this long
+        return None
     matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     if matches:
         return matches[0]

@@ -122,10 +122,12 @@ class _FilterWalker:
         parts: list[Node | None] = []
         for key, value in obj.items():
             if not isinstance(key, str):
+                self.tick(path)
                 self.problem(Code.INVALID_TYPE, f"filter keys must be strings, got {describe(key)}", path)
             elif key in LOGICAL:
                 parts.append(self.logical(key, value, (*path, key), depth + 1))
             elif key.startswith("$"):
+                self.tick((*path, key))
                 self.problem(
                     Code.UNKNOWN_OPERATOR,
                     f"{describe(key)} cannot stand at filter level; use $and, $or, or a field name."
@@ -156,11 +158,38 @@ class _FilterWalker:
         if not value:
             self.problem(Code.EMPTY_LOGICAL, f"{key} needs at least one filter", path)
             return None
+        if len(value) > self.limits.max_conditions:
+            raise LimitExceeded(
+                [
+                    Problem(
+                        Code.TOO_MANY_CONDITIONS,
+                        f"{key} with {len(value)} filters exceeds the limit of {self.limits.max_conditions} conditions",
+                        path,
+                        {"limit": self.limits.max_conditions},
+                    )
+                ]
+            )
         children = [self.filter(child, (*path, i), depth) for i, child in enumerate(value)]
         if any(c is None for c in children):
             return None
         nodes = [c for c in children if c is not None]
         return conjoin(nodes) if key == "$and" else disjoin(nodes)
+
+    def tick(self, path: Path) -> None:
+        """Count one condition (or one rejected entry) against the limit, so that
+        even a filter of a million bad keys stops after `max_conditions`."""
+        self.count += 1
+        if self.count > self.limits.max_conditions:
+            raise LimitExceeded(
+                [
+                    Problem(
+                        Code.TOO_MANY_CONDITIONS,
+                        f"more than {self.limits.max_conditions} conditions",
+                        path,
+                        {"limit": self.limits.max_conditions},
+                    )
+                ]
+            )
 
     def resolve(self, name: str, path: Path) -> tuple[Field, tuple[str, ...]] | None:
         head, _, rest = name.partition(".")
@@ -204,6 +233,7 @@ class _FilterWalker:
     def field_conditions(self, name: str, condition: Any, path: Path) -> list[Node | None]:
         resolved = self.resolve(name, path)
         if resolved is None:
+            self.tick(path)
             return [None]
         field, segments = resolved
         if not isinstance(condition, Mapping):
@@ -230,18 +260,7 @@ class _FilterWalker:
         return [self.operator(field, segments, op, operand, (*path, op)) for op, operand in condition.items()]
 
     def operator(self, field: Field, segments: tuple[str, ...], op_name: str, operand: Any, path: Path) -> Node | None:
-        self.count += 1
-        if self.count > self.limits.max_conditions:
-            raise LimitExceeded(
-                [
-                    Problem(
-                        Code.TOO_MANY_CONDITIONS,
-                        f"more than {self.limits.max_conditions} conditions",
-                        path,
-                        {"limit": self.limits.max_conditions},
-                    )
-                ]
-            )
+        self.tick(path)
         spec = OPERATORS.get(op_name)
         if spec is None:
             self.problem(
