@@ -119,9 +119,9 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
     if kind is FieldType.BOOLEAN and type(value) is bool:
         return value
     if kind in (FieldType.INTEGER, FieldType.NUMBER) and (
-        type(value) is int or type(value) is float and math.isfinite(value)
+        type(value) is int or (type(value) is float and math.isfinite(value))
     ):
-        return value  # type: ignore[no-any-return]
+        return value
     if kind is FieldType.STRING and type(value) is str:
         return value
     raise _Invalid("malformed")
