@@ -1,0 +1,250 @@
+"""The ASGI app: Stream's video query endpoints over a SQL database.
+
+Every endpoint runs the same steps (`_Endpoint`): authenticate, read the body
+within its size limit, run the handler, and answer in Stream's shapes; every
+fault a client can cause is a Stream error body with a 4xx status, and
+anything else is logged and answered with a Stream-shaped 500.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..errors import Code, FilterError, Problem, describe
+from ..schema import QUERY_CALLS, QUERY_MEMBERS
+from . import bodies, request_log, shapes
+from .auth import authenticate
+from .errors import ApiError, StreamCode
+from .storage import MissingCreator, Storage, connect
+
+LOGGER = logging.getLogger("stream_filters.server")
+
+
+def cursor_secret(api_secret: str) -> bytes:
+    """The key cursors are signed with: derived from the api secret, so a new
+    secret invalidates old cursors and a cursor never reveals the secret."""
+    return hmac.new(api_secret.encode(), b"stream-filters cursor key v1", hashlib.sha256).digest()
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    api_key: str
+    api_secret: str
+    database_url: str = "sqlite:///stream-filters.db"
+    seed: bool = True  # load stream_filters.demo into an empty database at start
+    members_per_call: int = 25  # members in each call of a QueryCalls response
+    max_body_bytes: int = 1 << 20
+    engine_options: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Request, dict[str, Any], Storage], Awaitable["Result"]]
+
+
+@dataclass(frozen=True)
+class Result:
+    body: dict[str, Any]
+    log: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+
+
+class _Endpoint:
+    """One route: the shared steps around its handler."""
+
+    def __init__(self, name: str, operation: str, handler: Handler, settings: ServerSettings) -> None:
+        self.name = name
+        self.operation = operation
+        self.handler = handler
+        self.settings = settings
+
+    async def __call__(self, request: Request) -> Response:
+        started = time.perf_counter()
+        status, body, fields = await self._answer(request)
+        elapsed = time.perf_counter() - started
+        body["duration"] = f"{elapsed * 1000:.2f}ms"
+        request_log.emit(self.name, status, elapsed * 1000, fields)
+        return JSONResponse(body, status_code=status)
+
+    async def _answer(self, request: Request) -> tuple[int, dict[str, Any], dict[str, Any]]:
+        try:
+            authenticate(self.settings.api_key, self.settings.api_secret, request.query_params, request.headers)
+            raw = await _read_body(request, self.settings.max_body_bytes)
+            body = bodies.read_object(raw, QUERY_CALLS)
+            result = await self.handler(request, body, request.app.state.storage)
+        except FilterError as exc:
+            return self._error(ApiError.from_filter_error(exc))
+        except ApiError as exc:
+            return self._error(exc)
+        except Exception:
+            LOGGER.exception("%s failed", self.operation)
+            return self._error(ApiError(500, StreamCode.INTERNAL, "internal error; the server log has the details"))
+        return result.status, result.body, result.log
+
+    def _error(self, error: ApiError) -> tuple[int, dict[str, Any], dict[str, Any]]:
+        fields = {"error": error.message[:200], **request_log.problem_fields(error.problems)}
+        return error.status, error.body(self.operation, ""), fields
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(int(declared), limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(size, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(size: int, limit: int) -> ApiError:
+    message = f"request body of {size}+ bytes exceeds the limit of {limit} bytes"
+    return ApiError(413, StreamCode.INPUT, message, (Problem(Code.REQUEST_TOO_LARGE, message),))
+
+
+async def _run(function: Callable[..., Any], *args: Any) -> Any:
+    return await run_in_threadpool(function, *args)
+
+
+# -- handlers -------------------------------------------------------------------
+
+
+async def query_calls(request: Request, body: dict[str, Any], storage: Storage) -> Result:
+    query = QUERY_CALLS.parse(body)
+    page, members = await _run(storage.query_calls, query)
+    out = {
+        "calls": [shapes.call_state(c, members.get(c.cid, [])) for c in page.items],
+        "next": page.next,
+        "prev": page.prev,
+    }
+    return Result(out, {**request_log.query_fields(query), "rows": len(page.items)})
+
+
+async def query_members(request: Request, body: dict[str, Any], storage: Storage) -> Result:
+    call_type, call_id, rest = bodies.split_members_query(body)
+    query = QUERY_MEMBERS.parse(rest)
+    cid = f"{call_type}:{call_id}"
+    page = await _run(storage.query_members, cid, query)
+    if page is None:
+        raise _no_call(cid)
+    out = {"members": [shapes.member(m) for m in page.items], "next": page.next, "prev": page.prev}
+    return Result(out, {"call": cid, **request_log.query_fields(query), "rows": len(page.items)})
+
+
+async def get_or_create_call(request: Request, body: dict[str, Any], storage: Storage) -> Result:
+    call_type, call_id = _call_path(request)
+    data = bodies.call_input(body)
+    try:
+        created = await _run(storage.get_or_create, call_type, call_id, data)
+    except MissingCreator:
+        raise ApiError.bad_input(
+            [
+                Problem(
+                    Code.INVALID_TYPE,
+                    "either data.created_by or data.created_by_id must be provided when using server side auth",
+                    ("data", "created_by_id"),
+                )
+            ]
+        ) from None
+    out = {**shapes.call_state(created.call, created.members), "created": created.created}
+    status = 201 if created.created else 200
+    return Result(out, {"call": created.call.cid, "created": created.created}, status)
+
+
+async def update_call_members(request: Request, body: dict[str, Any], storage: Storage) -> Result:
+    call_type, call_id = _call_path(request)
+    update = bodies.members_update(body)
+    cid = f"{call_type}:{call_id}"
+    written = await _run(storage.update_members, cid, update)
+    if written is None:
+        raise _no_call(cid)
+    log = {"call": cid, "updated": len(update.update), "removed": len(update.remove)}
+    return Result({"members": [shapes.member(m) for m in written]}, log)
+
+
+def _call_path(request: Request) -> tuple[str, str]:
+    call_type, call_id = request.path_params["type"], request.path_params["id"]
+    problems = [
+        p
+        for p in (bodies.call_part(call_type, "type", ("type",)), bodies.call_part(call_id, "id", ("id",)))
+        if p is not None
+    ]
+    if problems:
+        raise ApiError.bad_input(problems)
+    return call_type, call_id
+
+
+def _no_call(cid: str) -> ApiError:
+    return ApiError(404, StreamCode.DOES_NOT_EXIST, f"call {describe(cid)} does not exist")
+
+
+# -- the app --------------------------------------------------------------------
+
+
+def create_app(settings: ServerSettings, storage: Storage | None = None) -> Starlette:
+    """The server for `settings`; give `storage` to share one with tests."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = storage or open_storage(settings)
+        app.state.storage = store
+        try:
+            yield
+        finally:
+            if storage is None:
+                store.dispose()
+
+    def route(path: str, name: str, operation: str, handler: Handler) -> Route:
+        return Route(path, _Endpoint(name, operation, handler, settings).__call__, methods=["POST"], name=name)
+
+    routes = [
+        route("/api/v2/video/calls", "query_calls", "QueryCalls", query_calls),
+        route("/api/v2/video/call/members", "query_call_members", "QueryCallMembers", query_members),
+        route("/api/v2/video/call/{type}/{id}", "get_or_create_call", "GetOrCreateCall", get_or_create_call),
+        route(
+            "/api/v2/video/call/{type}/{id}/members", "update_call_members", "UpdateCallMembers", update_call_members
+        ),
+    ]
+    handlers = {HTTPException: _http_error, Exception: _internal_error}
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
+
+
+def open_storage(settings: ServerSettings) -> Storage:
+    """Connect, create the tables, and seed the demo data into an empty database."""
+    store = Storage(connect(settings.database_url), cursor_secret(settings.api_secret), settings.members_per_call)
+    store.create()
+    if settings.seed:
+        from .seed import demo_rows
+
+        store.seed(*demo_rows())
+    return store
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    code = StreamCode.DOES_NOT_EXIST if status == 404 else StreamCode.INPUT
+    message = f"{request.method} {request.url.path}: {exc.detail if isinstance(exc, HTTPException) else 'error'}"
+    return JSONResponse(ApiError(status, code, message).body("Request", "0.00ms"), status_code=status)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    LOGGER.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    body = ApiError(500, StreamCode.INTERNAL, "internal error; the server log has the details").body(
+        "Request", "0.00ms"
+    )
+    return JSONResponse(body, status_code=500)

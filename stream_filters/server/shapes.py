@@ -1,0 +1,217 @@
+"""Rows as Stream's video API shapes them, with every field the official SDK requires.
+
+Stream's Python SDK (`getstream` 7.0.0, measured) decodes each timestamp as
+integer Unix nanoseconds; an RFC 3339 string in a response makes it fail. Our
+stores keep microseconds, so a timestamp goes out as microseconds * 1000.
+
+This server models calls and their members, not users, call types or live
+sessions: users are made up from their id (role `user`, no custom data), every
+call reports the settings of Stream's `default` call type, and an `ongoing`
+call carries an empty session so that `current_session_id` says it is live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    cid: str
+    id: str
+    type: str
+    created_by_user_id: str
+    created_at: datetime
+    updated_at: datetime
+    team: str | None = None
+    starts_at: datetime | None = None
+    ended_at: datetime | None = None
+    backstage: bool = False
+    ongoing: bool = False
+    custom: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    call_cid: str
+    user_id: str
+    created_at: datetime
+    updated_at: datetime
+    role: str | None = None
+    custom: Mapping[str, Any] = field(default_factory=dict)
+
+
+def nanoseconds(value: datetime) -> int:
+    """Integer Unix nanoseconds; a naive datetime (as SQLite returns them) is UTC."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return (aware - _EPOCH) // _MICRO * 1000
+
+
+def _optional_ns(value: datetime | None) -> int | None:
+    return None if value is None else nanoseconds(value)
+
+
+def user(user_id: str, at: datetime) -> dict[str, Any]:
+    stamp = nanoseconds(at)
+    return {
+        "id": user_id,
+        "role": "user",
+        "banned": False,
+        "invisible": False,
+        "language": "",
+        "online": False,
+        "shadow_banned": False,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "blocked_user_ids": [],
+        "teams": [],
+        "custom": {},
+    }
+
+
+def member(row: MemberRecord) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "user_id": row.user_id,
+        "user": user(row.user_id, row.created_at),
+        "custom": dict(row.custom),
+        "created_at": nanoseconds(row.created_at),
+        "updated_at": nanoseconds(row.updated_at),
+    }
+    if row.role is not None:
+        body["role"] = row.role
+    return body
+
+
+def call(row: CallRecord) -> dict[str, Any]:
+    session_id = f"{row.cid}:session" if row.ongoing else ""
+    body: dict[str, Any] = {
+        "cid": row.cid,
+        "id": row.id,
+        "type": row.type,
+        "created_by": user(row.created_by_user_id, row.created_at),
+        "created_at": nanoseconds(row.created_at),
+        "updated_at": nanoseconds(row.updated_at),
+        "starts_at": _optional_ns(row.starts_at),
+        "ended_at": _optional_ns(row.ended_at),
+        "custom": dict(row.custom),
+        "backstage": row.backstage,
+        "captioning": False,
+        "recording": False,
+        "transcribing": False,
+        "translating": False,
+        "current_session_id": session_id,
+        "blocked_user_ids": [],
+        "egress": {"broadcasting": False, "rtmps": []},
+        "ingress": _ingress(row),
+        "settings": DEFAULT_SETTINGS,
+    }
+    if row.team is not None:
+        body["team"] = row.team
+    if row.ongoing:
+        body["session"] = _session(session_id, row)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def call_state(row: CallRecord, members: Sequence[MemberRecord]) -> dict[str, Any]:
+    return {"call": call(row), "members": [member(m) for m in members], "own_capabilities": list(CAPABILITIES)}
+
+
+def _ingress(row: CallRecord) -> dict[str, Any]:
+    return {
+        "rtmp": {"address": f"rtmps://ingress.invalid/{row.type}/{row.id}"},
+        "srt": {"address": f"srt://ingress.invalid?streamid={row.type}:{row.id}:{{token}}&passphrase={{passphrase}}"},
+        "whip": {"address": f"https://ingress.invalid/whip/{row.type}/{row.id}"},
+    }
+
+
+def _session(session_id: str, row: CallRecord) -> dict[str, Any]:
+    return {
+        "id": session_id,
+        "started_at": nanoseconds(row.starts_at or row.created_at),
+        "anonymous_participant_count": 0,
+        "participants": [],
+        "participants_count_by_role": {},
+        "accepted_by": {},
+        "missed_by": {},
+        "rejected_by": {},
+    }
+
+
+def members_by_call(rows: Iterable[MemberRecord]) -> dict[str, list[MemberRecord]]:
+    grouped: dict[str, list[MemberRecord]] = {}
+    for row in rows:
+        grouped.setdefault(row.call_cid, []).append(row)
+    return grouped
+
+
+# A server-side token may do everything to every call.
+CAPABILITIES = (
+    "block-users",
+    "create-call",
+    "create-reaction",
+    "end-call",
+    "join-backstage",
+    "join-call",
+    "join-ended-call",
+    "mute-users",
+    "read-call",
+    "remove-call-member",
+    "screenshare",
+    "send-audio",
+    "send-video",
+    "start-broadcast-call",
+    "start-record-call",
+    "start-transcription-call",
+    "stop-broadcast-call",
+    "stop-record-call",
+    "stop-transcription-call",
+    "update-call",
+    "update-call-member",
+    "update-call-permissions",
+    "update-call-settings",
+)
+
+_LAYOUT = {"name": "spotlight", "external_app_url": "", "external_css_url": ""}
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "audio": {
+        "access_request_enabled": True,
+        "default_device": "speaker",
+        "hifi_audio_enabled": False,
+        "mic_default_on": True,
+        "opus_dtx_enabled": True,
+        "redundant_coding_enabled": True,
+        "speaker_default_on": True,
+    },
+    "backstage": {"enabled": False},
+    "broadcasting": {
+        "enabled": True,
+        "hls": {"auto_on": False, "enabled": False, "quality_tracks": ["720p"], "layout": _LAYOUT},
+        "rtmp": {"enabled": True, "quality": "720p", "layout": _LAYOUT},
+    },
+    "encryption": {"mode": "disabled"},
+    "frame_recording": {"capture_interval_in_seconds": 3, "mode": "disabled"},
+    "geofencing": {"names": []},
+    "individual_recording": {"mode": "disabled"},
+    "limits": {"max_participants_exclude_roles": []},
+    "raw_recording": {"mode": "disabled"},
+    "recording": {"audio_only": False, "mode": "available", "quality": "720p", "layout": _LAYOUT},
+    "ring": {"auto_cancel_timeout_ms": 15000, "incoming_call_timeout_ms": 15000, "missed_call_timeout_ms": 15000},
+    "screensharing": {"access_request_enabled": True, "enabled": True},
+    "session": {"inactivity_timeout_seconds": 30},
+    "thumbnails": {"enabled": False},
+    "transcription": {"closed_caption_mode": "available", "language": "auto", "mode": "available"},
+    "video": {
+        "access_request_enabled": True,
+        "camera_default_on": True,
+        "camera_facing": "front",
+        "enabled": True,
+        "target_resolution": {"height": 720, "width": 1280},
+    },
+}

@@ -1,0 +1,344 @@
+"""Calls and their members in a SQL database, queried through `stream_filters.sql`.
+
+Two tables: `calls` (one row per call, keyed by `cid`) and `call_members`
+(keyed by `call_cid` + `user_id`). The `members` field of QueryCalls is the
+set of `user_id`s of a call's rows in `call_members`, which the SQL backend
+reaches as a related table.
+
+The engine is synchronous and the app runs each operation in a worker thread:
+one code path for every database the SQL backend supports (SQLite has no
+asynchronous driver in our extras). SQLite runs in WAL mode with a busy
+timeout so readers never wait for the writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from ..pagination import Page
+from ..query import Query
+from .bodies import CallInput, MemberInput, MembersUpdate
+from .shapes import CallRecord, MemberRecord
+
+metadata = sa.MetaData()
+
+calls = sa.Table(
+    "calls",
+    metadata,
+    sa.Column("cid", sa.String(130), primary_key=True),
+    sa.Column("id", sa.String(64), nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("team", sa.String(255)),
+    sa.Column("created_by_user_id", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("starts_at", sa.DateTime(timezone=True)),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    sa.Column("backstage", sa.Boolean, nullable=False),
+    sa.Column("ongoing", sa.Boolean, nullable=False),
+    sa.Column("custom", sa.JSON, nullable=False),
+)
+
+call_members = sa.Table(
+    "call_members",
+    metadata,
+    sa.Column("call_cid", sa.String(130), sa.ForeignKey("calls.cid", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.String(255), primary_key=True),
+    sa.Column("role", sa.String(255)),
+    sa.Column("custom", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    call: CallRecord
+    members: list[MemberRecord]
+    created: bool
+
+
+def connect(url: str) -> Engine:
+    """An engine for `url`; SQLite files get WAL and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def call_record(row: Mapping[Any, Any]) -> CallRecord:
+    return CallRecord(
+        cid=row["cid"],
+        id=row["id"],
+        type=row["type"],
+        team=row["team"],
+        created_by_user_id=row["created_by_user_id"],
+        created_at=_aware(row["created_at"]) or now(),
+        updated_at=_aware(row["updated_at"]) or now(),
+        starts_at=_aware(row["starts_at"]),
+        ended_at=_aware(row["ended_at"]),
+        backstage=bool(row["backstage"]),
+        ongoing=bool(row["ongoing"]),
+        custom=row["custom"] or {},
+    )
+
+
+def member_record(row: Mapping[Any, Any]) -> MemberRecord:
+    return MemberRecord(
+        call_cid=row["call_cid"],
+        user_id=row["user_id"],
+        role=row["role"],
+        custom=row["custom"] or {},
+        created_at=_aware(row["created_at"]) or now(),
+        updated_at=_aware(row["updated_at"]) or now(),
+    )
+
+
+class Storage:
+    """Every database operation the server makes; each call is one transaction."""
+
+    def __init__(self, engine: Engine, secret: bytes | None, members_per_call: int = 25) -> None:
+        self.engine = engine
+        self.secret = secret
+        self.members_per_call = members_per_call
+        # SQLite has one writer at a time; taking turns here keeps writers from
+        # failing on each other's locks instead of waiting.
+        sqlite = engine.dialect.name == "sqlite"
+        self._writing: contextlib.AbstractContextManager[Any] = threading.Lock() if sqlite else contextlib.nullcontext()
+
+    # -- set-up ----------------------------------------------------------------
+
+    def create(self) -> None:
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            _create_indexes(conn)
+
+    def seed(self, call_rows: Iterable[Mapping[str, Any]], member_rows: Iterable[Mapping[str, Any]]) -> bool:
+        """Load data into empty tables; False (and nothing written) if any call exists."""
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(calls.c.cid).limit(1)).first() is not None:
+                return False
+            call_list = [_call_values(r) for r in call_rows]
+            member_list = [_member_values(r) for r in member_rows]
+            if call_list:
+                conn.execute(calls.insert(), call_list)
+            if member_list:
+                conn.execute(call_members.insert(), member_list)
+        return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- reads -----------------------------------------------------------------
+
+    def query_calls(self, query: Query) -> tuple[Page[CallRecord], dict[str, list[MemberRecord]]]:
+        with self.engine.connect() as conn:
+            page = read_calls(conn, query, self.secret)
+            members = self._first_members(conn, [c.cid for c in page.items], self.members_per_call)
+        return page, members
+
+    def query_members(self, cid: str, query: Query) -> Page[MemberRecord] | None:
+        """A page of the call's members, or None if there is no such call."""
+        with self.engine.connect() as conn:
+            if self._call(conn, cid) is None:
+                return None
+            return read_members(conn, cid, query, self.secret)
+
+    def dump(self) -> tuple[list[CallRecord], list[MemberRecord]]:
+        """Every row, for checks and tests."""
+        with self.engine.connect() as conn:
+            call_list = [call_record(r) for r in conn.execute(sa.select(calls)).mappings()]
+            member_list = [member_record(r) for r in conn.execute(sa.select(call_members)).mappings()]
+        return call_list, member_list
+
+    # -- writes ----------------------------------------------------------------
+
+    def get_or_create(self, call_type: str, call_id: str, data: CallInput) -> Created:
+        """The call, created from `data` if it does not exist (`data` is then ignored)."""
+        cid = f"{call_type}:{call_id}"
+        for _attempt in range(2):
+            try:
+                with self._writing, self.engine.begin() as conn:
+                    existing = self._call(conn, cid)
+                    if existing is not None:
+                        return Created(existing, self._first_members(conn, [cid], data.members_limit)[cid], False)
+                    record = self._insert_call(conn, call_type, call_id, data)
+                    return Created(record, self._first_members(conn, [cid], data.members_limit)[cid], True)
+            except IntegrityError:
+                continue  # created concurrently: the next attempt finds it
+        raise RuntimeError(f"call {cid} could neither be created nor found")
+
+    def update_members(self, cid: str, update: MembersUpdate) -> list[MemberRecord] | None:
+        """Apply an UpdateCallMembers request; the members written, or None without such a call."""
+        for _attempt in range(2):
+            try:
+                with self._writing, self.engine.begin() as conn:
+                    if self._call(conn, cid) is None:
+                        return None
+                    return self._apply(conn, cid, update)
+            except IntegrityError:
+                continue  # a member was added concurrently: the next attempt updates it
+        raise RuntimeError(f"members of {cid} could not be updated")
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _call(self, conn: Connection, cid: str) -> CallRecord | None:
+        row = conn.execute(sa.select(calls).where(calls.c.cid == cid)).mappings().first()
+        return None if row is None else call_record(row)
+
+    def _insert_call(self, conn: Connection, call_type: str, call_id: str, data: CallInput) -> CallRecord:
+        if data.created_by_id is None:
+            raise MissingCreator
+        stamp = now()
+        record = CallRecord(
+            cid=f"{call_type}:{call_id}",
+            id=call_id,
+            type=call_type,
+            team=data.team,
+            created_by_user_id=data.created_by_id,
+            created_at=stamp,
+            updated_at=stamp,
+            starts_at=data.starts_at,
+            custom=data.custom,
+        )
+        conn.execute(calls.insert(), [_call_values(_record_dict(record))])
+        rows = [_new_member(record.cid, m, stamp) for m in data.members]
+        if rows:
+            conn.execute(call_members.insert(), rows)
+        return record
+
+    def _apply(self, conn: Connection, cid: str, update: MembersUpdate) -> list[MemberRecord]:
+        if update.remove:
+            conn.execute(
+                call_members.delete().where(call_members.c.call_cid == cid, call_members.c.user_id.in_(update.remove))
+            )
+        if not update.update:
+            return []
+        wanted = [m.user_id for m in update.update]
+        where = (call_members.c.call_cid == cid, call_members.c.user_id.in_(wanted))
+        existing = {r["user_id"]: r for r in conn.execute(sa.select(call_members).where(*where)).mappings()}
+        stamp = now()
+        fresh = [_new_member(cid, m, stamp) for m in update.update if m.user_id not in existing]
+        if fresh:
+            conn.execute(call_members.insert(), fresh)
+        for m in update.update:
+            if m.user_id in existing:
+                conn.execute(
+                    call_members.update().where(*where[:1], call_members.c.user_id == m.user_id), [_changes(m, stamp)]
+                )
+        rows = conn.execute(sa.select(call_members).where(*where)).mappings()
+        by_id = {r["user_id"]: member_record(r) for r in rows}
+        return [by_id[u] for u in wanted if u in by_id]
+
+    def _first_members(self, conn: Connection, cids: Sequence[str], per_call: int) -> dict[str, list[MemberRecord]]:
+        """Up to `per_call` members of each call, in QueryCallMembers' default order."""
+        grouped: dict[str, list[MemberRecord]] = {cid: [] for cid in cids}
+        if not cids or per_call <= 0:
+            return grouped
+        rank = (
+            sa.func.row_number()
+            .over(partition_by=call_members.c.call_cid, order_by=(call_members.c.created_at, call_members.c.user_id))
+            .label("rank")
+        )
+        ranked = sa.select(call_members, rank).where(call_members.c.call_cid.in_(cids)).subquery()
+        rows = conn.execute(
+            sa.select(ranked).where(ranked.c.rank <= per_call).order_by(ranked.c.call_cid, ranked.c.rank)
+        ).mappings()
+        for row in rows:
+            grouped[row["call_cid"]].append(member_record(row))
+        return grouped
+
+
+class MissingCreator(Exception):
+    """A new call needs `created_by_id` (or `created_by.id`) with server-side auth."""
+
+
+def _record_dict(record: CallRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in CallRecord.__slots__}
+
+
+def _call_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "cid": row.get("cid") or f"{row['type']}:{row['id']}",
+        "id": row["id"],
+        "type": row["type"],
+        "team": row.get("team"),
+        "created_by_user_id": row["created_by_user_id"],
+        "created_at": row["created_at"],
+        "updated_at": row.get("updated_at") or row["created_at"],
+        "starts_at": row.get("starts_at"),
+        "ended_at": row.get("ended_at"),
+        "backstage": bool(row.get("backstage", False)),
+        "ongoing": bool(row.get("ongoing", False)),
+        "custom": dict(row.get("custom") or {}),
+    }
+
+
+def _member_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "call_cid": row["call_cid"],
+        "user_id": row["user_id"],
+        "role": row.get("role"),
+        "custom": dict(row.get("custom") or {}),
+        "created_at": row["created_at"],
+        "updated_at": row.get("updated_at") or row["created_at"],
+    }
+
+
+def _new_member(cid: str, member: MemberInput, stamp: datetime) -> dict[str, Any]:
+    return {
+        "call_cid": cid,
+        "user_id": member.user_id,
+        "role": member.role,
+        "custom": member.custom or {},
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
+def _changes(member: MemberInput, stamp: datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {"updated_at": stamp}
+    if member.role is not None:
+        values["role"] = member.role
+    if member.custom is not None:
+        values["custom"] = member.custom
+    return values
+
+
+def _create_indexes(conn: Connection) -> None:
+    """Indexes for the default orders (placeholder until the SQL backend's helper is used)."""
+
+
+def read_calls(conn: Connection, query: Query, secret: bytes | None) -> Page[CallRecord]:
+    raise NotImplementedError
+
+
+def read_members(conn: Connection, cid: str, query: Query, secret: bytes | None) -> Page[MemberRecord]:
+    raise NotImplementedError
