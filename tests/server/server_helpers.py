@@ -1,0 +1,76 @@
+"""What the server tests share: credentials, a live server in a thread, Stream's error shape."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import jwt
+import uvicorn
+
+from stream_filters.server import ServerSettings, Storage, create_app
+
+API_KEY = "test-key"
+API_SECRET = "test-secret-" + "0123456789abcdef" * 4
+ERROR_KEYS = {"code", "message", "StatusCode", "duration", "more_info", "details", "exception_fields", "problems"}
+
+
+def token(secret: str = API_SECRET, algorithm: str = "HS256", **claims: Any) -> str:
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+def headers(auth: str | None = None) -> dict[str, str]:
+    return {"Authorization": auth if auth is not None else token(), "stream-auth-type": "jwt"}
+
+
+def settings(database_url: str, *, seed: bool = False) -> ServerSettings:
+    return ServerSettings(api_key=API_KEY, api_secret=API_SECRET, database_url=database_url, seed=seed)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@contextmanager
+def running_server(config: ServerSettings, storage: Storage | None = None) -> Iterator[str]:
+    """A uvicorn server on a free loopback port for the duration; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config, storage), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+def assert_stream_error(status: int, body: Any, expected_status: int, expected_code: int) -> None:
+    """A body Stream's SDK decodes as its APIError: every key present, typed, consistent."""
+    assert status == expected_status, body
+    assert isinstance(body, dict) and set(body) == ERROR_KEYS, body
+    assert body["StatusCode"] == expected_status
+    assert body["code"] == expected_code
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["duration"], str) and body["duration"].endswith("ms")
+    assert isinstance(body["more_info"], str)
+    assert body["details"] == []
+    assert isinstance(body["exception_fields"], dict)
+    assert isinstance(body["problems"], list)
+    for problem in body["problems"]:
+        assert set(problem) <= {"code", "message", "path", "context"}
+        assert isinstance(problem["path"], list)
