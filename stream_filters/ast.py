@@ -111,28 +111,40 @@ def to_json(node: Node) -> dict[str, Any]:
     """The canonical `filter_conditions` for `node`; `parse` of it gives `node` back.
 
     Conditions become `{name: {op: value}}` (never the `$eq` shorthand). An `And`
-    of conditions is one object when that keeps its order, otherwise `$and`.
+    is one object, so the output nests no deeper than the filter it was parsed
+    from (and stays within the same depth limit).
     """
     if isinstance(node, Condition):
         return {node.name: {str(node.op): json_value(node.value)}}
     if isinstance(node, Or):
         return {"$or": [to_json(child) for child in node.children]}
-    merged = _merge_conditions(node.children)
-    if merged is not None:
-        return merged
-    return {"$and": [to_json(child) for child in node.children]}
+    return _and_object(node.children)
 
 
-def _merge_conditions(children: tuple[Node, ...]) -> dict[str, Any] | None:
-    """One object for an AND of conditions, if parsing it yields the same order."""
-    out: dict[str, dict[str, Any]] = {}
-    last = None
+def _and_object(children: tuple[Node, ...]) -> dict[str, Any]:
+    """An AND as one object whose entries, read in order, give `children` in order.
+
+    Conditions are entries (operators of one name merged while they are
+    adjacent), the first `Or` is the `$or` entry, and children that cannot be an
+    entry go, in order, into one `$and` entry. When that cannot keep the order,
+    every child goes into `$and`.
+    """
+    out: dict[str, Any] = {}
     for child in children:
-        if not isinstance(child, Condition):
-            return None
-        ops = out.get(child.name)
-        if ops is not None and (last != child.name or str(child.op) in ops):
-            return None
-        out.setdefault(child.name, {})[str(child.op)] = json_value(child.value)
-        last = child.name
+        last = next(reversed(out), None)
+        if isinstance(child, Or) and "$or" not in out:
+            out["$or"] = to_json(child)["$or"]
+        elif last == "$and":
+            out["$and"].append(to_json(child))
+        elif isinstance(child, Condition) and _is_new_entry(out, last, child):
+            out.setdefault(child.name, {})[str(child.op)] = json_value(child.value)
+        elif "$and" not in out:
+            out["$and"] = [to_json(child)]
+        else:
+            return {"$and": [to_json(c) for c in children]}
     return out
+
+
+def _is_new_entry(out: dict[str, Any], last: str | None, child: Condition) -> bool:
+    ops = out.get(child.name)
+    return ops is None or (last == child.name and str(child.op) not in ops)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,6 +17,14 @@ from typing import Any
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
+
+# A client can send a lone surrogate (JSON "\ud800", or undecodable bytes in
+# argv); it cannot be encoded as UTF-8, so error bodies show U+FFFD instead.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8_safe(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class Code(StrEnum):
@@ -62,7 +71,11 @@ class Problem:
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": str(self.code), "message": self.message, "path": list(self.path)}
+        body: dict[str, Any] = {
+            "code": str(self.code),
+            "message": _utf8_safe(self.message),
+            "path": [_utf8_safe(p) if isinstance(p, str) else p for p in self.path],
+        }
         if self.context:
             body["context"] = self.context
         return body
@@ -94,7 +107,7 @@ class FilterError(ValueError):
         first = self.problems[0]
         return {
             "code": str(first.code),
-            "message": self._summary(),
+            "message": _utf8_safe(self._summary()),
             "problems": [p.to_dict() for p in self.problems],
         }
 

@@ -50,10 +50,21 @@ def _wrong(expected: str, value: object) -> OperandError:
     return OperandError(Code.INVALID_OPERAND, f"expected {expected}, got {json_type(value)} {describe(value)}")
 
 
+def check_text(value: str) -> str:
+    """`value`, unless it holds a lone surrogate (JSON `"\\ud800"`): UTF-8 cannot
+    encode one, so no store, cursor or fingerprint could carry it."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise OperandError(Code.INVALID_OPERAND, "not valid Unicode: the string holds a lone surrogate") from None
+    return value
+
+
 def _string(value: object) -> Value:
     if not isinstance(value, str):
         raise _wrong("a string", value)
-    return value
+    return check_text(value)
 
 
 def _number(value: object) -> Value:
@@ -88,7 +99,9 @@ def _json_scalar(value: object) -> Value:
             f"expected a JSON scalar (string, number or boolean), got {json_type(value)}; "
             "arrays and objects in custom data are matched only by $exists",
         )
-    if isinstance(value, str | bool):
+    if isinstance(value, str):
+        return check_text(value)
+    if isinstance(value, bool):
         return value
     return _number(value)
 

@@ -34,6 +34,9 @@ class Limits:
             # interpreter's recursion limit whatever the configuration says.
             raise ValueError("Limits.max_depth may be at most 200")
 
+    def to_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Limits:
         known = {f.name for f in fields(cls)}

@@ -24,6 +24,10 @@ SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 COMPARE_OPS = frozenset({Op.IN, Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.EXISTS})
 
 
+def _is_direction(value: object) -> bool:
+    return type(value) is int and value in (1, -1)  # not True, not 1.0
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
@@ -76,8 +80,10 @@ class Schema:
         if tie is None or not tie.sortable:
             raise ValueError(f"schema {self.name!r}: tie-breaker {self.tie_breaker!r} must be a sortable field")
         for key in self.default_sort:
-            if key.field not in by_name or not by_name[key.field].sortable or key.direction not in (1, -1):
+            if key.field not in by_name or not by_name[key.field].sortable or not _is_direction(key.direction):
                 raise ValueError(f"schema {self.name!r}: default sort key {key} is not a sortable field and direction")
+        if type(self.default_limit) is not int or type(self.max_limit) is not int:
+            raise ValueError(f"schema {self.name!r}: default_limit and max_limit must be integers")
         if not 1 <= self.default_limit <= self.max_limit:
             raise ValueError(f"schema {self.name!r}: need 1 <= default_limit <= max_limit")
 
@@ -110,6 +116,7 @@ class Schema:
             "default_sort": [k.to_json() for k in self.default_sort],
             "default_limit": self.default_limit,
             "max_limit": self.max_limit,
+            "limits": self.limits.to_dict(),
         }
 
     @classmethod
@@ -120,40 +127,73 @@ class Schema:
         "sortable": true}, ...}, "tie_breaker": ..., "default_sort": [...],
         "default_limit": 25, "max_limit": 100, "limits": {...}}`
         """
+        try:
+            return cls._from_dict(data)
+        except (KeyError, TypeError, AttributeError) as exc:
+            # A description from config can be any JSON: report its shape, not a traceback.
+            raise ValueError(f"invalid schema description: {type(exc).__name__}: {exc}") from None
+
+    @classmethod
+    def _from_dict(cls, data: Mapping[str, Any]) -> Schema:
+        if not isinstance(data, Mapping):
+            raise ValueError("a schema description must be an object")
         allowed = {"name", "fields", "tie_breaker", "default_sort", "default_limit", "max_limit", "limits"}
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown schema key(s): {', '.join(sorted(unknown))}")
+        missing = {"name", "fields", "tie_breaker"} - set(data)
+        if missing:
+            raise ValueError(f"missing schema key(s): {', '.join(sorted(missing))}")
         fields_data = data["fields"]
         if not isinstance(fields_data, Mapping):
             raise ValueError("schema 'fields' must be an object of field name to description")
         fields = tuple(_field_from_dict(name, spec) for name, spec in fields_data.items())
         return cls(
-            name=data["name"],
+            name=_typed(data, "name", str, None),
             fields=fields,
-            tie_breaker=data["tie_breaker"],
-            default_sort=tuple(SortKey(k["field"], k.get("direction", 1)) for k in data.get("default_sort", ())),
-            default_limit=data.get("default_limit", 25),
-            max_limit=data.get("max_limit", 100),
-            limits=Limits.from_dict(data.get("limits", {})),
+            tie_breaker=_typed(data, "tie_breaker", str, None),
+            default_sort=tuple(_sort_key_from_dict(k) for k in _typed(data, "default_sort", list, [])),
+            default_limit=_typed(data, "default_limit", int, 25),
+            max_limit=_typed(data, "max_limit", int, 100),
+            limits=Limits.from_dict(_typed(data, "limits", dict, {})),
         )
 
     @classmethod
     def from_json(cls, text: str) -> Schema:
-        return cls.from_dict(json.loads(text))
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise ValueError("invalid schema description: nested too deeply") from None
+        return cls.from_dict(data)
 
 
-def _field_from_dict(name: str, spec: Mapping[str, Any]) -> Field:
+def _typed(data: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
+    value = data.get(key, default)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"schema {key!r} must be of type {kind.__name__}, got {value!r}")
+    return value
+
+
+def _sort_key_from_dict(data: Any) -> SortKey:
+    if not isinstance(data, Mapping) or not isinstance(data.get("field"), str) or set(data) - {"field", "direction"}:
+        raise ValueError(f'a default sort key is {{"field": name, "direction": 1 or -1}}, got {data!r}')
+    return SortKey(data["field"], data.get("direction", 1))
+
+
+def _field_from_dict(name: str, spec: Any) -> Field:
+    if not isinstance(spec, Mapping):
+        raise ValueError(f'field {name!r}: a field description is an object such as {{"type": "string"}}')
     unknown = set(spec) - {"type", "operators", "sortable"}
     if unknown:
         raise ValueError(f"field {name!r}: unknown key(s) {', '.join(sorted(unknown))}")
+    operators = spec.get("operators", sorted(COMPARE_OPS))
+    if not isinstance(operators, list):
+        raise ValueError(f"field {name!r}: operators must be an array of operator names")
+    sortable = spec.get("sortable", False)
+    if not isinstance(sortable, bool):
+        raise ValueError(f"field {name!r}: sortable must be true or false")
     try:
-        return Field(
-            name,
-            FieldType(spec["type"]),
-            frozenset(Op(op) for op in spec.get("operators", COMPARE_OPS)),
-            bool(spec.get("sortable", False)),
-        )
+        return Field(name, FieldType(spec["type"]), frozenset(Op(op) for op in operators), sortable)
     except (KeyError, ValueError) as exc:
         raise ValueError(f"field {name!r}: {exc}") from None
 
