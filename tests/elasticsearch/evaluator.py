@@ -279,7 +279,7 @@ class FakeElasticsearch:
     def create_index(self, index: str, mappings: Mapping[str, Any]) -> None:
         self.indices_by_name[index] = Index(mappings)
 
-    def index(self, index: str, id: str, document: Mapping[str, Any]) -> None:  # noqa: A002
+    def index(self, index: str, id: str, document: Mapping[str, Any]) -> None:
         self.indices_by_name[index].add(id, document)
 
     def search(self, *, index: str, **body: Any) -> dict[str, Any]:
