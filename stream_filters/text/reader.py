@@ -1,0 +1,401 @@
+"""Text -> filter AST, validated exactly like JSON.
+
+The parser's transformer builds a small tree of `Part`s as it reduces; the
+parts are then written out as the equivalent `filter_conditions` (in the shape
+`to_json` gives, so `$and`/`$or` depth is the same) and handed to
+`parse_filter`: one validator, one set of codes and messages for both syntaxes.
+
+Limits are checked while parsing, before the input is read further: the
+number of conditions, list lengths, `$and`/`$or` depth and parenthesis depth.
+The transformer is built into the parser once, so the per-call state (the
+schema's limits, the count so far) lives in a context variable.
+
+For text, a problem's `path` is its path in the equivalent JSON filter (what
+`stream-filters format --to json` prints); its context adds `line`, `column`
+(1-based, in characters), `offset` and `end` (0-based character offsets).
+"""
+
+from __future__ import annotations
+
+import json
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from lark import Token, Transformer, v_args
+from lark.exceptions import LarkError, UnexpectedInput
+
+from ..ast import Node
+from ..errors import Code, FilterError, Path, Problem, describe
+from ..limits import LimitExceeded, Limits
+from ..parser import parse_filter
+from ..schema import Schema
+from ..timestamps import TimestampError, parse_rfc3339_ns
+from .grammar import build_parser
+from .positions import at, locate
+from .syntax import syntax_error
+
+ROOT: Path = ("filter_conditions",)
+
+OPERATOR_TOKENS = {
+    "EQ": "$eq",
+    "GT": "$gt",
+    "GTE": "$gte",
+    "LT": "$lt",
+    "LTE": "$lte",
+    "IN": "$in",
+    "STARTSWITH": "$autocomplete",
+    "MATCHES": "$q",
+}
+
+
+# -- parts: what the transformer builds ------------------------------------------
+
+
+@dataclass(slots=True)
+class Value:
+    """A literal or list as JSON, with its span and its items' spans."""
+
+    json: Any
+    start: int
+    end: int
+    items: list[Value] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Leaf:
+    """`name op operand`: one entry of a JSON condition object."""
+
+    name: str
+    op: str
+    operand: Value
+    start: int
+    end: int
+    parens: int = 0
+    depth: int = 0
+
+
+@dataclass(slots=True)
+class Everything:
+    """`()`: the empty filter `{}`."""
+
+    start: int
+    end: int
+    parens: int = 0
+    depth: int = 0
+
+
+@dataclass(slots=True)
+class Compound:
+    """An `and`/`or` chain, flattened through parentheses.
+
+    `depth` is the `$and`/`$or` nesting it writes out as JSON: an `and` of
+    conditions that fit one object (see `ast.to_json`) adds no level.
+    """
+
+    logical: str  # "$and" or "$or"
+    start: int
+    end: int
+    children: list[Part] = field(default_factory=list)
+    parens: int = 0
+    depth: int = 1
+    merged: bool = True
+    _deepest: int = 0
+    _names: set[str] = field(default_factory=set)
+    _last_ops: set[str] = field(default_factory=set)
+    _last: str | None = None
+
+    def add(self, child: Part) -> None:
+        self.children.append(child)
+        self.parens = max(self.parens, child.parens)
+        self._deepest = max(self._deepest, child.depth)
+        if self.logical == "$and" and self.merged:
+            self._merge(child)
+        self.depth = 0 if self.logical == "$and" and self.merged else self._deepest + 1
+
+    def _merge(self, child: Part) -> None:
+        """Keep `merged` true while the children fit one JSON object in order."""
+        if not isinstance(child, Leaf) or (
+            child.name in self._names and (child.name != self._last or child.op in self._last_ops)
+        ):
+            self.merged = False
+            return
+        if child.name != self._last:
+            self._last, self._last_ops = child.name, set()
+            self._names.add(child.name)
+        self._last_ops.add(child.op)
+
+
+Part = Leaf | Everything | Compound
+
+
+# -- per-call state -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Reading:
+    text: str
+    limits: Limits
+    conditions: int = 0
+
+    def limit(self, code: Code, message: str, start: int, end: int, limit: int) -> LimitExceeded:
+        return LimitExceeded([self._problem(code, message, start, end, limit=limit)])
+
+    def invalid(self, code: Code, message: str, start: int, end: int) -> FilterError:
+        return FilterError([self._problem(code, message, start, end)])
+
+    def _problem(self, code: Code, message: str, start: int, end: int, **context: Any) -> Problem:
+        where = locate(self.text, start, end)
+        return Problem(code, at(message, where), ROOT, {**context, **where})
+
+
+_READING: ContextVar[_Reading] = ContextVar("stream_filters_text_reading")
+
+
+@v_args(inline=True)
+class _Builder(Transformer[Token, Any]):
+    """Grammar rule -> Part. Method names are the rule aliases in filter.lark."""
+
+    def start(self, part: Part | None = None) -> Part:
+        return Everything(0, 0) if part is None else part
+
+    def any_of(self, left: Part, _op: Token, right: Part) -> Compound:
+        return self._chain("$or", left, right)
+
+    def all_of(self, left: Part, _op: Token, right: Part) -> Compound:
+        return self._chain("$and", left, right)
+
+    def group(self, lpar: Token, inner: Part, rpar: Token) -> Part:
+        inner.parens += 1
+        if isinstance(inner, Compound):
+            inner.start, inner.end = _start(lpar), _end(rpar)
+        self._check_parens(inner.parens, _start(lpar), _end(rpar))
+        return inner
+
+    def everything(self, lpar: Token, rpar: Token) -> Everything:
+        part = Everything(_start(lpar), _end(rpar), parens=1)
+        self._check_parens(1, part.start, part.end)
+        return part
+
+    def compare(self, name: Token, op: Token, operand: Value) -> Leaf:
+        return self._leaf(name, OPERATOR_TOKENS[op.type], operand)
+
+    def existence(self, name: Token, word: Token) -> Leaf:
+        return self._leaf(name, "$exists", Value(word.type == "EXISTS", _start(word), _end(word)))
+
+    def empty_list(self, lsqb: Token, rsqb: Token) -> Value:
+        return Value([], _start(lsqb), _end(rsqb))
+
+    def first_item(self, lsqb: Token, item: Value) -> Value:
+        return Value([item.json], _start(lsqb), item.end, [item])
+
+    def next_item(self, items: Value, _comma: Token, item: Value) -> Value:
+        reading = _READING.get()
+        if len(items.items) >= reading.limits.max_in_values:
+            limit = reading.limits.max_in_values
+            raise reading.limit(
+                Code.TOO_MANY_VALUES, f"a list of more than {limit} values", items.start, item.end, limit
+            )
+        items.json.append(item.json)
+        items.items.append(item)
+        items.end = item.end
+        return items
+
+    def list(self, items: Value, rsqb: Token) -> Value:
+        items.end = _end(rsqb)
+        return items
+
+    def scalar(self, token: Token) -> Value:
+        return Value(_LITERALS[token.type](token), _start(token), _end(token))
+
+    # -- helpers -------------------------------------------------------------
+
+    def _leaf(self, name: Token, op: str, operand: Value) -> Leaf:
+        reading = _READING.get()
+        reading.conditions += 1
+        if reading.conditions > reading.limits.max_conditions:
+            limit = reading.limits.max_conditions
+            raise reading.limit(
+                Code.TOO_MANY_CONDITIONS, f"more than {limit} conditions", _start(name), operand.end, limit
+            )
+        return Leaf(str(name), op, operand, _start(name), operand.end)
+
+    def _chain(self, logical: str, left: Part, right: Part) -> Compound:
+        if isinstance(left, Compound) and left.logical == logical:
+            chain = left
+        else:
+            chain = Compound(logical, left.start, left.end)
+            chain.add(left)
+        for child in right.children if isinstance(right, Compound) and right.logical == logical else (right,):
+            chain.add(child)
+        chain.parens = max(chain.parens, right.parens)
+        chain.end = right.end
+        self._check_chain(chain)
+        return chain
+
+    def _check_chain(self, chain: Compound) -> None:
+        reading = _READING.get()
+        limits = reading.limits
+        if len(chain.children) > limits.max_conditions:
+            raise reading.limit(
+                Code.TOO_MANY_CONDITIONS,
+                f"{chain.logical} with {len(chain.children)} filters exceeds the limit of {limits.max_conditions}"
+                " conditions",
+                chain.start,
+                chain.end,
+                limits.max_conditions,
+            )
+        if chain.depth > limits.max_depth:
+            raise reading.limit(
+                Code.TOO_DEEP,
+                f"$and/$or nested deeper than the limit of {limits.max_depth}",
+                chain.start,
+                chain.end,
+                limits.max_depth,
+            )
+
+    def _check_parens(self, parens: int, start: int, end: int) -> None:
+        reading = _READING.get()
+        if parens > reading.limits.max_depth:
+            limit = reading.limits.max_depth
+            raise reading.limit(
+                Code.TOO_DEEP, f"parentheses nested deeper than the limit of {limit}", start, end, limit
+            )
+
+
+def _start(token: Token) -> int:
+    return token.start_pos or 0
+
+
+def _end(token: Token) -> int:
+    return token.end_pos or 0
+
+
+def _number(token: Token) -> Any:
+    try:
+        return json.loads(token)
+    except ValueError:  # beyond Python's 4300-digit limit for int()
+        reading = _READING.get()
+        raise reading.invalid(
+            Code.INVALID_OPERAND, f"number of {len(token)} characters is too long", _start(token), _end(token)
+        ) from None
+
+
+def _timestamp(token: Token) -> str:
+    try:
+        parse_rfc3339_ns(token)
+    except TimestampError as exc:
+        reading = _READING.get()
+        raise reading.invalid(
+            Code.INVALID_DATETIME, f"{describe(str(token))}: {exc}", _start(token), _end(token)
+        ) from None
+    return str(token)
+
+
+_LITERALS: dict[str, Any] = {
+    "STRING": json.loads,
+    "NUMBER": _number,
+    "TIMESTAMP": _timestamp,
+    "TRUE": lambda _: True,
+    "FALSE": lambda _: False,
+    "NULL": lambda _: None,
+}
+
+_BUILDER = _Builder()
+
+
+# -- the JSON equivalent ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    name: str | None = None  # the field, for problems about a condition
+
+
+def to_filter_json(part: Part, path: Path, spans: dict[Path, Span]) -> dict[str, Any]:
+    """`part` as `filter_conditions`, recording where each JSON path came from.
+
+    Recursion is bounded: the transformer refused parts deeper than the limit.
+    """
+    if isinstance(part, Leaf):
+        return _entries([part], path, spans)
+    spans[path] = Span(part.start, part.end)
+    if isinstance(part, Everything):
+        return {}
+    if part.merged and part.logical == "$and":
+        return _entries([child for child in part.children if isinstance(child, Leaf)], path, spans)
+    items = []
+    for i, child in enumerate(part.children):
+        items.append(to_filter_json(child, (*path, part.logical, i), spans))
+    spans[(*path, part.logical)] = Span(part.start, part.end)
+    return {part.logical: items}
+
+
+def _entries(leaves: list[Leaf], path: Path, spans: dict[Path, Span]) -> dict[str, Any]:
+    out: dict[str, dict[str, Any]] = {}
+    for leaf in leaves:
+        out.setdefault(leaf.name, {})[leaf.op] = leaf.operand.json
+        spans.setdefault((*path, leaf.name), Span(leaf.start, leaf.end, leaf.name))
+        spans[(*path, leaf.name, leaf.op)] = Span(leaf.operand.start, leaf.operand.end, leaf.name)
+        for i, item in enumerate(leaf.operand.items):
+            spans[(*path, leaf.name, leaf.op, i)] = Span(item.start, item.end, leaf.name)
+    return out
+
+
+# -- entry point -------------------------------------------------------------------
+
+
+def read(schema: Schema, text: str) -> tuple[dict[str, Any], dict[Path, Span]]:
+    """The JSON filter `text` stands for, and where each of its paths came from.
+
+    Raises FilterError for syntax errors and for limits found while parsing.
+    """
+    if not isinstance(text, str):
+        raise FilterError.single(Code.INVALID_TYPE, f"filter text must be a string, got {type(text).__name__}", ROOT)
+    limits = schema.limits
+    if len(text) > limits.max_request_bytes:
+        raise LimitExceeded(
+            [
+                Problem(
+                    Code.REQUEST_TOO_LARGE,
+                    f"filter text of {len(text)} characters exceeds {limits.max_request_bytes}",
+                    ROOT,
+                    {"limit": limits.max_request_bytes},
+                )
+            ]
+        )
+    token = _READING.set(_Reading(text, limits))
+    try:
+        part = cast(Part, build_parser(_BUILDER).parse(text))
+    except UnexpectedInput as exc:
+        raise syntax_error(text, exc, ROOT) from None
+    except LarkError as exc:  # not expected from an LALR parse; never let one escape
+        raise FilterError.single(Code.SYNTAX_ERROR, f"cannot parse filter text: {exc}", ROOT) from None
+    finally:
+        _READING.reset(token)
+    spans: dict[Path, Span] = {}
+    return to_filter_json(part, ROOT, spans), spans
+
+
+def parse_text(schema: Schema, text: str) -> Node:
+    """Validate a filter written in text syntax into the same AST as its JSON form."""
+    obj, spans = read(schema, text)
+    try:
+        return parse_filter(schema, obj, ROOT)
+    except FilterError as exc:
+        raise FilterError([_place(problem, text, spans) for problem in exc.problems]) from None
+
+
+def _place(problem: Problem, text: str, spans: dict[Path, Span]) -> Problem:
+    """The problem with the text position of the longest known prefix of its path."""
+    path = problem.path
+    span = next((spans[path[:n]] for n in range(len(path), 0, -1) if path[:n] in spans), None)
+    if span is None:
+        return problem
+    where = locate(text, span.start, span.end)
+    message = problem.message
+    if problem.code is Code.NULL_OPERAND and span.name is not None:
+        message = f"null is not a value to compare with: write `{span.name} missing` to match a missing or null value"
+    return Problem(problem.code, at(message, where), path, {**problem.context, **where})
