@@ -26,37 +26,41 @@ from sqlalchemy.exc import IntegrityError
 
 from ..pagination import Page
 from ..query import Query
+from ..sql.types import UtcDateTime, code_point_string, json_type
 from .bodies import CallInput, MemberInput, MembersUpdate
 from .shapes import CallRecord, MemberRecord
 
 metadata = sa.MetaData()
 
+
 calls = sa.Table(
     "calls",
     metadata,
-    sa.Column("cid", sa.String(130), primary_key=True),
-    sa.Column("id", sa.String(64), nullable=False),
-    sa.Column("type", sa.String(64), nullable=False),
-    sa.Column("team", sa.String(255)),
-    sa.Column("created_by_user_id", sa.String(255), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("starts_at", sa.DateTime(timezone=True)),
-    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    sa.Column("cid", code_point_string(130), primary_key=True),
+    sa.Column("id", code_point_string(64), nullable=False),
+    sa.Column("type", code_point_string(64), nullable=False),
+    sa.Column("team", code_point_string(255)),
+    sa.Column("created_by_user_id", code_point_string(255), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("starts_at", UtcDateTime),
+    sa.Column("ended_at", UtcDateTime),
     sa.Column("backstage", sa.Boolean, nullable=False),
     sa.Column("ongoing", sa.Boolean, nullable=False),
-    sa.Column("custom", sa.JSON, nullable=False),
+    sa.Column("custom", json_type(), nullable=False),
+    mysql_charset="utf8mb4",
 )
 
 call_members = sa.Table(
     "call_members",
     metadata,
-    sa.Column("call_cid", sa.String(130), sa.ForeignKey("calls.cid", ondelete="CASCADE"), primary_key=True),
-    sa.Column("user_id", sa.String(255), primary_key=True),
-    sa.Column("role", sa.String(255)),
-    sa.Column("custom", sa.JSON, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("call_cid", code_point_string(130), sa.ForeignKey("calls.cid", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", code_point_string(255), primary_key=True),
+    sa.Column("role", code_point_string(255)),
+    sa.Column("custom", json_type(), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    mysql_charset="utf8mb4",
 )
 
 
