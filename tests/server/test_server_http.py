@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -204,3 +206,17 @@ def test_unknown_route_or_method_has_streams_error_shape(
 ) -> None:
     response = client.request(method, path)
     assert_stream_error(response.status_code, response.json(), status, 16 if status == 404 else 4)
+
+
+def test_each_request_logs_one_json_line(client: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="stream_filters.server")
+    client.post(QUERY_CALLS, json={"filter_conditions": {"colour": "red"}, "limit": 0})
+    client.post(CALL, json={})
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "stream_filters.server"]
+    assert [(line["endpoint"], line["status"]) for line in lines] == [
+        ("query_calls", 400),
+        ("get_or_create_call", 200),
+    ]
+    assert lines[0]["codes"] == ["invalid_limit", "unknown_field"]
+    assert lines[1]["call"] == "default:http-1" and lines[1]["created"] is False
+    assert all(isinstance(line["duration_ms"], float) for line in lines)
