@@ -89,41 +89,49 @@ class Everything:
 class Compound:
     """An `and`/`or` chain, flattened through parentheses.
 
-    `depth` is the `$and`/`$or` nesting it writes out as JSON: an `and` of
-    conditions that fit one object (see `ast.to_json`) adds no level.
+    An `and` is laid out as one JSON object exactly as `ast.to_json` lays out
+    an `And` (conditions as entries, the first `or` as the `$or` entry, the
+    rest in one `$and` entry; everything in `$and` when that cannot keep the
+    order), so `depth`, the `$and`/`$or` nesting it writes, is what the JSON
+    form of the same filter counts against the limit.
     """
 
     logical: str  # "$and" or "$or"
     start: int
     end: int
     children: list[Part] = field(default_factory=list)
+    layout: dict[str, Any] | None = field(default_factory=dict)  # None: all in `$and`
     parens: int = 0
-    depth: int = 1
-    merged: bool = True
-    _deepest: int = 0
-    _names: set[str] = field(default_factory=set)
-    _last_ops: set[str] = field(default_factory=set)
-    _last: str | None = None
+    depth: int = 0
 
     def add(self, child: Part) -> None:
         self.children.append(child)
         self.parens = max(self.parens, child.parens)
-        self._deepest = max(self._deepest, child.depth)
-        if self.logical == "$and" and self.merged:
-            self._merge(child)
-        self.depth = 0 if self.logical == "$and" and self.merged else self._deepest + 1
+        entry_depth = child.depth + 1 if self.logical == "$or" else self._place(child)
+        self.depth = max(self.depth, entry_depth)
 
-    def _merge(self, child: Part) -> None:
-        """Keep `merged` true while the children fit one JSON object in order."""
-        if not isinstance(child, Leaf) or (
-            child.name in self._names and (child.name != self._last or child.op in self._last_ops)
+    def _place(self, child: Part) -> int:
+        """Lay `child` out as `to_json` would; returns the depth its entry takes."""
+        layout = self.layout
+        if layout is None:
+            return child.depth + 1
+        last = next(reversed(layout), None)
+        if isinstance(child, Compound) and child.logical == "$or" and "$or" not in layout:
+            layout["$or"] = child
+            return child.depth
+        if last == "$and":
+            layout["$and"].append(child)
+            return child.depth + 1
+        if isinstance(child, Leaf) and (
+            child.name not in layout or (last == child.name and child.op not in layout[child.name])
         ):
-            self.merged = False
-            return
-        if child.name != self._last:
-            self._last, self._last_ops = child.name, set()
-            self._names.add(child.name)
-        self._last_ops.add(child.op)
+            layout.setdefault(child.name, {})[child.op] = child
+            return 0
+        if "$and" not in layout:
+            layout["$and"] = [child]
+            return child.depth + 1
+        self.layout = None
+        return max(c.depth for c in self.children) + 1
 
 
 Part = Leaf | Everything | Compound
@@ -320,27 +328,38 @@ def to_filter_json(part: Part, path: Path, spans: dict[Path, Span]) -> dict[str,
     Recursion is bounded: the transformer refused parts deeper than the limit.
     """
     if isinstance(part, Leaf):
-        return _entries([part], path, spans)
+        return {part.name: _operators({part.op: part}, (*path, part.name), spans)}
     spans[path] = Span(part.start, part.end)
     if isinstance(part, Everything):
         return {}
-    if part.merged and part.logical == "$and":
-        return _entries([child for child in part.children if isinstance(child, Leaf)], path, spans)
-    items = []
-    for i, child in enumerate(part.children):
-        items.append(to_filter_json(child, (*path, part.logical, i), spans))
-    spans[(*path, part.logical)] = Span(part.start, part.end)
-    return {part.logical: items}
+    if part.logical == "$or" or part.layout is None:
+        return {part.logical: _list(part.children, (*path, part.logical), spans)}
+    out: dict[str, Any] = {}
+    for key, entry in part.layout.items():
+        if key == "$or":
+            out[key] = _list(entry.children, (*path, key), spans)
+        elif key == "$and":
+            out[key] = _list(entry, (*path, key), spans)
+        else:
+            out[key] = _operators(entry, (*path, key), spans)
+    return out
 
 
-def _entries(leaves: list[Leaf], path: Path, spans: dict[Path, Span]) -> dict[str, Any]:
-    out: dict[str, dict[str, Any]] = {}
-    for leaf in leaves:
-        out.setdefault(leaf.name, {})[leaf.op] = leaf.operand.json
-        spans.setdefault((*path, leaf.name), Span(leaf.start, leaf.end, leaf.name))
-        spans[(*path, leaf.name, leaf.op)] = Span(leaf.operand.start, leaf.operand.end, leaf.name)
+def _list(parts: list[Part], path: Path, spans: dict[Path, Span]) -> list[dict[str, Any]]:
+    spans.setdefault(path, Span(parts[0].start, parts[-1].end))
+    return [to_filter_json(child, (*path, i), spans) for i, child in enumerate(parts)]
+
+
+def _operators(leaves: dict[str, Leaf], path: Path, spans: dict[Path, Span]) -> dict[str, Any]:
+    """`{op: operand}` for one field's entry, recording the spans of its parts."""
+    first = next(iter(leaves.values()))
+    spans[path] = Span(first.start, first.end, first.name)
+    out = {}
+    for op, leaf in leaves.items():
+        out[op] = leaf.operand.json
+        spans[(*path, op)] = Span(leaf.operand.start, leaf.operand.end, leaf.name)
         for i, item in enumerate(leaf.operand.items):
-            spans[(*path, leaf.name, leaf.op, i)] = Span(item.start, item.end, leaf.name)
+            spans[(*path, op, i)] = Span(item.start, item.end, leaf.name)
     return out
 
 
