@@ -1,0 +1,34 @@
+"""The SQL backend: SQLAlchemy Core for SQLite, PostgreSQL and MariaDB/MySQL.
+
+mapping = map_table(QUERY_CALLS, calls, {"members": Related(...)})
+page = paginate(QUERY_CALLS.parse(body), connection, mapping, secret=KEY)
+"""
+
+from .compiler import compile_filter
+from .dialects import DIALECTS, Dialect, for_sqlalchemy
+from .indexes import sort_indexes
+from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, map_table, schema_table
+from .paginate import install_sqlite_functions, paginate, paginate_async, register_sqlite_functions
+from .types import ExactNumber, UtcDateTime, code_point_string
+
+__all__ = [
+    "DIALECTS",
+    "Dialect",
+    "ExactNumber",
+    "Json",
+    "JsonArray",
+    "Related",
+    "Scalar",
+    "SqlMapping",
+    "UtcDateTime",
+    "code_point_string",
+    "compile_filter",
+    "for_sqlalchemy",
+    "install_sqlite_functions",
+    "map_table",
+    "paginate",
+    "paginate_async",
+    "register_sqlite_functions",
+    "schema_table",
+    "sort_indexes",
+]

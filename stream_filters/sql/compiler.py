@@ -1,0 +1,250 @@
+"""Filter AST -> one SQLAlchemy Core boolean expression.
+
+One dispatch table (`BUILDERS`) from operator to builder; where databases
+differ, a builder asks the `Dialect`. Every operand is a bound parameter,
+identifiers come only from the mapping, JSON paths only from validated
+segments.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..ast import And, Condition, Node, Or
+from ..field_types import INT64_MAX, INT64_MIN, FieldType
+from ..operators import Op, fold, words
+from ..timestamps import Instant, at_microseconds
+from .dialects import Bool, Dialect, Domain, Kind, View
+from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, Target
+
+_COMPARE: dict[Op, Callable[[Any, Any], Bool]] = {
+    Op.EQ: operator.eq,
+    Op.GT: operator.gt,
+    Op.GTE: operator.ge,
+    Op.LT: operator.lt,
+    Op.LTE: operator.le,
+}
+_KINDS = {
+    FieldType.STRING: Kind.STRING,
+    FieldType.INTEGER: Kind.NUMBER,
+    FieldType.NUMBER: Kind.NUMBER,
+    FieldType.BOOLEAN: Kind.BOOLEAN,
+    FieldType.DATETIME: None,
+}
+
+# What a numeric rewrite can give: comparisons to run, or "every present value"
+# (True) or "none" (False).
+Terms = list[tuple[Op, Any]] | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Compiler:
+    mapping: SqlMapping
+    dialect: Dialect
+
+    def compile(self, node: Node) -> Bool:
+        if isinstance(node, Condition):
+            return BUILDERS[node.op](self, self.mapping.target(node.field), node)
+        children = [self.compile(child) for child in node.children]
+        if isinstance(node, And):
+            return sa.and_(*children) if children else sa.true()
+        assert isinstance(node, Or)
+        return sa.or_(*children)
+
+    # -- typed readings of a target --------------------------------------------
+
+    def views(self, target: Target, cond: Condition, value: Any) -> list[View]:
+        if isinstance(target, Json):
+            return self.dialect.json_views(target.expr, cond.path, _json_kind(value))
+        assert isinstance(target, Scalar)
+        expr = target.expr
+        kind = _KINDS[cond.type]
+        if kind is None:
+            return [View(None, expr, Kind.STRING, Domain.EXACT)]  # datetimes compare as given
+        if kind is Kind.STRING:
+            return [View(None, self.dialect.string(expr), kind)]
+        if kind is Kind.NUMBER:
+            domain = self.dialect.number_domain(cond.type is FieldType.INTEGER, expr.type)
+            return [View(None, expr, kind, domain)]
+        return [View(None, expr, kind)]
+
+    def operands(self, view: View, op: Op, value: Any) -> Terms:
+        """The comparisons that decide `op value` on `view`, exactly."""
+        if isinstance(value, Instant):
+            shifted = at_microseconds(str(op), value)
+            if shifted is None:
+                return False
+            return [(Op(shifted[0]), self.dialect.datetime_param(shifted[1], view.value.type))]
+        if isinstance(value, bool):
+            return [(op, int(value) if view.booleans_as_int else value)]
+        if isinstance(value, str):
+            rewritten = self.dialect.string_operand(op, value)
+            return False if rewritten is None else [rewritten]
+        return numeric_terms(op, value, view.domain)
+
+    def compare(self, view: View, op: Op, value: Any) -> Bool:
+        terms = self.operands(view, op, value)
+        if terms is False:
+            return sa.false()
+        if terms is True:
+            tests: list[Bool] = [view.value.is_not(None)]
+        else:
+            assert isinstance(terms, list)
+            tests = [_COMPARE[o](view.value, v) for o, v in terms]
+        return sa.and_(*([view.guard] if view.guard is not None else []), *tests)
+
+    def contains(self, target: JsonArray | Related, values: list[str]) -> Bool:
+        kept = [r[1] for r in (self.dialect.string_operand(Op.EQ, v) for v in values) if r is not None]
+        if not kept:
+            return sa.false()
+        if isinstance(target, JsonArray):
+            return self.dialect.array_contains(target.expr, kept)
+        element = self.dialect.string(target.value)
+        return sa.select(sa.literal(1)).where(target.on, element.in_(kept)).exists()
+
+    def present(self, target: Target, cond: Condition) -> Bool:
+        if isinstance(target, Scalar):
+            return target.expr.is_not(None)
+        if isinstance(target, Json):
+            return self.dialect.json_present(target.expr, cond.path)
+        if isinstance(target, JsonArray):
+            return self.dialect.array_nonempty(target.expr)
+        return sa.select(sa.literal(1)).where(target.on).exists()
+
+
+def _json_kind(value: Any) -> Kind:
+    if isinstance(value, bool):
+        return Kind.BOOLEAN
+    if isinstance(value, str):
+        return Kind.STRING
+    return Kind.NUMBER
+
+
+def numeric_terms(op: Op, value: int | float, domain: Domain) -> Terms:
+    """`x op value` for numbers `x` a database holds in `domain`, with the
+    operand rewritten so the database compares exactly as Python does."""
+    if domain is Domain.EXACT:
+        return [(op, value)]
+    if domain is Domain.DECIMAL:
+        return [(op, value if isinstance(value, int) else Decimal(value))]
+    if domain is Domain.JSON_DECIMAL:
+        return [(op, value if isinstance(value, int) else Decimal(repr(value)))]
+    if domain is Domain.INT:
+        return _integer_terms(op, value)
+    return _float_terms(op, value)
+
+
+def _integer_terms(op: Op, value: int | float) -> Terms:
+    if isinstance(value, float):
+        if op is Op.EQ and not value.is_integer():
+            return False
+        up = op in (Op.GTE, Op.LT)
+        value = math.ceil(value) if up else math.floor(value)
+    if value > INT64_MAX:
+        return op in (Op.LT, Op.LTE)
+    if value < INT64_MIN:
+        return op in (Op.GT, Op.GTE)
+    return [(op, int(value))]
+
+
+def _float_terms(op: Op, value: int | float) -> Terms:
+    if isinstance(value, float):
+        return [(op, value)]
+    near = float(value)
+    if int(near) == value:
+        return [(op, near)]
+    below, above = (math.nextafter(near, -math.inf), near) if near > value else (near, math.nextafter(near, math.inf))
+    if op is Op.EQ:
+        return False
+    return [(Op.GTE, above)] if op in (Op.GT, Op.GTE) else [(Op.LTE, below)]
+
+
+# -- builders: one per operator ------------------------------------------------------
+
+
+def _comparison(c: Compiler, target: Target, cond: Condition) -> Bool:
+    if isinstance(target, JsonArray | Related):
+        assert cond.op is Op.EQ and isinstance(cond.value, str)
+        return c.contains(target, [cond.value])
+    return sa.or_(*(c.compare(view, cond.op, cond.value) for view in c.views(target, cond, cond.value)))
+
+
+def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
+    assert isinstance(cond.value, tuple)
+    if isinstance(target, JsonArray | Related):
+        return c.contains(target, [v for v in cond.value if isinstance(v, str)])
+    groups: dict[Kind, list[Any]] = {}
+    for value in cond.value:
+        groups.setdefault(_json_kind(value) if isinstance(target, Json) else Kind.STRING, []).append(value)
+    tests: list[Bool] = []
+    for values in groups.values():
+        for view in c.views(target, cond, values[0]):
+            equal: list[Any] = []
+            for value in values:
+                terms = c.operands(view, Op.EQ, value)
+                if isinstance(terms, list):
+                    equal.extend(v for _, v in terms)
+            if equal:
+                guard = [view.guard] if view.guard is not None else []
+                tests.append(sa.and_(*guard, view.value.in_(_distinct(equal))))
+    return sa.or_(*tests) if tests else sa.false()
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    seen: dict[tuple[type, Any], Any] = {}
+    for v in values:
+        seen.setdefault((type(v), v), v)
+    return list(seen.values())
+
+
+def _exists(c: Compiler, target: Target, cond: Condition) -> Bool:
+    present = c.present(target, cond)
+    if cond.value:
+        return present
+    # Two-valued: a NULL from a missing JSON key must count as "not present".
+    return sa.not_(sa.func.coalesce(present, sa.false(), type_=sa.Boolean))
+
+
+def _text_views(c: Compiler, target: Target, cond: Condition) -> list[View]:
+    return c.views(target, cond, "")
+
+
+def _autocomplete(c: Compiler, target: Target, cond: Condition) -> Bool:
+    assert isinstance(cond.value, str)
+    prefix = fold(cond.value)
+    return sa.or_(*(sa.and_(*_guard(v), c.dialect.autocomplete(v.value, prefix)) for v in _text_views(c, target, cond)))
+
+
+def _q(c: Compiler, target: Target, cond: Condition) -> Bool:
+    assert isinstance(cond.value, str)
+    wanted = words(cond.value)
+    return sa.or_(*(sa.and_(*_guard(v), c.dialect.has_words(v.value, wanted)) for v in _text_views(c, target, cond)))
+
+
+def _guard(view: View) -> list[Bool]:
+    return [view.guard] if view.guard is not None else []
+
+
+BUILDERS: dict[Op, Callable[[Compiler, Target, Condition], Bool]] = {
+    Op.EQ: _comparison,
+    Op.GT: _comparison,
+    Op.GTE: _comparison,
+    Op.LT: _comparison,
+    Op.LTE: _comparison,
+    Op.IN: _in,
+    Op.EXISTS: _exists,
+    Op.AUTOCOMPLETE: _autocomplete,
+    Op.Q: _q,
+}
+
+
+def compile_filter(node: Node, mapping: SqlMapping, dialect: Dialect) -> Bool:
+    """The WHERE clause for a filter AST."""
+    return Compiler(mapping, dialect).compile(node)

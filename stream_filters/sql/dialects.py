@@ -1,0 +1,330 @@
+"""What differs between SQLite, PostgreSQL and MariaDB/MySQL, and nothing else.
+
+The compiler asks a `Dialect` for the few expressions that differ: string
+collation, JSON access with type checks, string arrays, `$autocomplete` and
+`$q`, ORDER BY with nulls lowest, and the keyset row comparison. Each dialect
+overrides only what it must.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+
+from ..errors import Code, FilterError
+from ..operators import Op
+from . import textmatch
+from .types import MARIADB_COLLATION, MYSQL_COLLATION, PG_COLLATION, UtcDateTime
+
+Expr = ColumnElement[Any]
+Bool = ColumnElement[bool]
+
+
+class Domain(Enum):
+    """How a database compares a numeric expression with a bound Python number."""
+
+    EXACT = "exact"  # compares integers and reals exactly as Python does (SQLite)
+    DECIMAL = "decimal"  # exact when floats are bound as their exact Decimal value
+    JSON_DECIMAL = "json_decimal"  # decimals parsed from JSON text: floats as JSON writes them
+    INT = "int"  # an integer column: float operands are rewritten to integers
+    FLOAT = "float"  # a double column: integer operands are rewritten to doubles
+
+
+class Kind(Enum):
+    STRING = "string"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One typed reading of a value: `guard` holds when it has this type
+    (None: always, or the value is NULL otherwise); compare `value`."""
+
+    guard: Bool | None
+    value: Expr
+    kind: Kind
+    domain: Domain = Domain.EXACT
+    booleans_as_int: bool = False
+
+
+def json_path(path: Sequence[str]) -> str:
+    """`$."a"."b"`: validated segments ([A-Za-z0-9_-]+) need no escaping;
+    quoting makes every segment an object key, never an array index."""
+    return "$" + "".join(f'."{segment}"' for segment in path)
+
+
+def unsupported(message: str) -> FilterError:
+    return FilterError.single(Code.UNSUPPORTED, message)
+
+
+class Dialect:
+    name = "sqlite"
+    row_values = True  # keyset groups as `(a, b) > (?, ?)`, which seeks in an index
+    regex_start, regex_end = "^", "$"
+
+    # -- strings ---------------------------------------------------------------
+
+    def string(self, expr: Expr) -> Expr:
+        return expr
+
+    def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
+        """The comparison to run for a string operand; None: nothing matches."""
+        return op, value
+
+    def autocomplete(self, expr: Expr, folded: str) -> Bool:
+        return sa.func.sf_autocomplete(expr, folded, type_=sa.Boolean)
+
+    def has_words(self, expr: Expr, words: list[str]) -> Bool:
+        return sa.func.sf_has_words(expr, json.dumps(words, ensure_ascii=False), type_=sa.Boolean)
+
+    # -- numbers and datetimes -----------------------------------------------
+
+    def number_domain(self, integer: bool, column_type: Any) -> Domain:
+        return Domain.EXACT
+
+    def datetime_param(self, value: datetime, column_type: Any) -> datetime:
+        utc = value.astimezone(UTC)
+        if isinstance(column_type, UtcDateTime):
+            return utc
+        return utc.replace(tzinfo=None)
+
+    # -- JSON ------------------------------------------------------------------
+
+    def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
+        kind_names = {Kind.STRING: ("text",), Kind.NUMBER: ("integer", "real"), Kind.BOOLEAN: ("true", "false")}
+        p = json_path(path)
+        json_kind = sa.func.json_type(column, p)
+        guard = json_kind.in_(kind_names[kind])
+        return [View(guard, sa.func.json_extract(column, p), kind, booleans_as_int=True)]
+
+    def json_present(self, column: Expr, path: Sequence[str]) -> Bool:
+        return sa.func.json_type(column, json_path(path)) != "null"
+
+    def array_contains(self, column: Expr, values: list[str]) -> Bool:
+        elements = sa.func.json_each(column).table_valued("value", "type")
+        query = sa.select(sa.literal(1)).select_from(elements)
+        return query.where(elements.c.type == "text", elements.c.value.in_(values)).exists()
+
+    def array_nonempty(self, column: Expr) -> Bool:
+        return sa.func.json_array_length(column) > 0
+
+    # -- order -------------------------------------------------------------------
+
+    def order(self, expr: Expr, ascending: bool, nullable: bool) -> UnaryExpression[Any]:
+        """NULL is the lowest value, as SQLite and MariaDB already sort it."""
+        return expr.asc() if ascending else expr.desc()
+
+    def beyond(self, exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool) -> Bool:
+        """Rows after `values` in the order of `exprs`, all in one direction."""
+        if len(exprs) == 1 or not self.row_values:
+            return _expanded(exprs, values, ascending)
+        left, right = sa.tuple_(*exprs), sa.tuple_(*values)
+        return left > right if ascending else left < right
+
+    # -- regular expressions (PostgreSQL, MariaDB) --------------------------
+
+    def escape(self, code: int) -> str:
+        raise NotImplementedError
+
+    def regex(self, expr: Expr, pattern: str) -> Bool:
+        raise NotImplementedError
+
+    def regex_autocomplete(self, expr: Expr, folded: str) -> Bool:
+        if textmatch.has_sigma(folded):
+            raise unsupported(f"$autocomplete with σ or ς cannot be matched exactly on {self.name}")
+        pattern = textmatch.prefix_pattern(folded, self.escape, self.regex_start)
+        return sa.false() if pattern is None else self.regex(expr, pattern)
+
+    def regex_words(self, expr: Expr, words: list[str]) -> Bool:
+        if any(textmatch.has_sigma(w) for w in words):
+            raise unsupported(f"$q with σ or ς cannot be matched exactly on {self.name}")
+        terms: list[Bool] = []
+        for word in dict.fromkeys(words):
+            pattern = textmatch.word_pattern(word, self.escape, self.regex_start, self.regex_end)
+            if pattern is None:
+                return sa.false()
+            terms.append(self.regex(expr, pattern))
+        return sa.and_(*terms)
+
+
+def _expanded(exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool) -> Bool:
+    """`a > x OR (a = x AND b > y) ...` for one direction."""
+    terms: list[Bool] = []
+    for i, (expr, value) in enumerate(zip(exprs, values, strict=True)):
+        equal = [e == v for e, v in zip(exprs[:i], values[:i], strict=True)]
+        terms.append(sa.and_(*equal, expr > value if ascending else expr < value))
+    return sa.or_(*terms)
+
+
+class PostgreSQL(Dialect):
+    name = "postgresql"
+
+    def string(self, expr: Expr) -> Expr:
+        return expr.collate(PG_COLLATION)
+
+    def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
+        # PostgreSQL text cannot hold NUL, so no stored value contains one: a
+        # value is above "p\0..." exactly when it is above its prefix "p".
+        if "\x00" not in value:
+            return op, value
+        prefix = value[: value.index("\x00")]
+        rewritten = {Op.GT: Op.GT, Op.GTE: Op.GT, Op.LT: Op.LTE, Op.LTE: Op.LTE}
+        return (rewritten[op], prefix) if op in rewritten else None
+
+    def autocomplete(self, expr: Expr, folded: str) -> Bool:
+        if "\x00" in folded:
+            return sa.false()
+        return self.regex_autocomplete(expr, folded)
+
+    def has_words(self, expr: Expr, words: list[str]) -> Bool:
+        return self.regex_words(expr, words)
+
+    def escape(self, code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+    def regex(self, expr: Expr, pattern: str) -> Bool:
+        return expr.collate(PG_COLLATION).op("~", is_comparison=True)(sa.literal(pattern, sa.Text))
+
+    def number_domain(self, integer: bool, column_type: Any) -> Domain:
+        if integer:
+            return Domain.INT
+        return Domain.FLOAT if isinstance(column_type, sa.Float) else Domain.DECIMAL
+
+    def datetime_param(self, value: datetime, column_type: Any) -> datetime:
+        utc = value.astimezone(UTC)
+        aware = isinstance(column_type, UtcDateTime) or getattr(column_type, "timezone", False)
+        return utc if aware else utc.replace(tzinfo=None)
+
+    def _node(self, column: Expr, path: Sequence[str]) -> Expr:
+        node: Expr = sa.cast(column, postgresql.JSONB)
+        for segment in path:
+            node = node.op("->", return_type=postgresql.JSONB)(sa.cast(sa.literal(segment), sa.Text))
+        return node
+
+    def _text(self, column: Expr, path: Sequence[str]) -> Expr:
+        parent = self._node(column, path[:-1])
+        return parent.op("->>", return_type=sa.Text)(sa.cast(sa.literal(path[-1]), sa.Text))
+
+    def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
+        typeof = sa.func.jsonb_typeof(self._node(column, path))
+        text = self._text(column, path)
+        if kind is Kind.STRING:
+            return [View(typeof == "string", self.string(text), kind)]
+        target: Any = sa.Numeric() if kind is Kind.NUMBER else sa.Boolean()
+        # CASE, not AND: PostgreSQL may evaluate a cast before its guard.
+        value = sa.case((typeof == kind.value, sa.cast(text, target)))
+        return [View(None, value, kind, Domain.JSON_DECIMAL)]
+
+    def json_present(self, column: Expr, path: Sequence[str]) -> Bool:
+        return sa.func.jsonb_typeof(self._node(column, path)) != "null"
+
+    def array_contains(self, column: Expr, values: list[str]) -> Bool:
+        values = [v for v in values if "\x00" not in v]
+        if not values:
+            return sa.false()
+        array = sa.cast(sa.literal(values, postgresql.ARRAY(sa.Text)), postgresql.ARRAY(sa.Text))
+        return sa.cast(column, postgresql.JSONB).op("?|", is_comparison=True)(array)
+
+    def array_nonempty(self, column: Expr) -> Bool:
+        node = sa.cast(column, postgresql.JSONB)
+        return sa.case((sa.func.jsonb_typeof(node) == "array", sa.func.jsonb_array_length(node))) > 0
+
+    def order(self, expr: Expr, ascending: bool, nullable: bool) -> UnaryExpression[Any]:
+        """PostgreSQL sorts NULL highest: say where it goes, only where one can occur
+        (so a primary-key index still serves the tie-breaker)."""
+        ordered = expr.asc() if ascending else expr.desc()
+        if not nullable:
+            return ordered
+        return ordered.nulls_first() if ascending else ordered.nulls_last()
+
+
+class MariaDB(Dialect):
+    name = "mysql"
+    row_values = False  # MariaDB does not range-scan row comparisons
+    regex_start, regex_end = "\\A", "\\z"
+    collation = MARIADB_COLLATION
+
+    def string(self, expr: Expr) -> Expr:
+        return expr.collate(self.collation)
+
+    def autocomplete(self, expr: Expr, folded: str) -> Bool:
+        return self.regex_autocomplete(expr, folded)
+
+    def has_words(self, expr: Expr, words: list[str]) -> Bool:
+        return self.regex_words(expr, words)
+
+    def escape(self, code: int) -> str:
+        return f"\\x{{{code:x}}}"
+
+    def regex(self, expr: Expr, pattern: str) -> Bool:
+        return self.string(expr).op("REGEXP", is_comparison=True)(sa.literal(pattern, sa.Text))
+
+    def number_domain(self, integer: bool, column_type: Any) -> Domain:
+        return Domain.INT if integer else Domain.FLOAT
+
+    def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
+        p = json_path(path)
+        typeof = sa.func.json_type(sa.func.json_extract(column, p))
+        scalar = sa.func.json_value(column, p, type_=sa.Text)
+        if kind is Kind.STRING:
+            return [View(typeof == "STRING", self.string(scalar), kind)]
+        if kind is Kind.BOOLEAN:
+            is_true = sa.case((sa.func.json_extract(column, p) == "true", 1), else_=0)
+            return [View(typeof == "BOOLEAN", is_true, kind, booleans_as_int=True)]
+        # JSON_TYPE calls 1e300 an INTEGER; Python (and so the contract) reads
+        # any number written with a point or an exponent as a float.
+        number = typeof.in_(("INTEGER", "DOUBLE"))
+        floating = scalar.op("REGEXP", is_comparison=True)(sa.literal("[.eE]", sa.Text))
+        return [
+            View(sa.and_(number, sa.not_(floating)), sa.cast(scalar, sa.Numeric(65, 0)), kind, Domain.INT),
+            View(sa.and_(number, floating), sa.cast(scalar, sa.Double()), kind, Domain.FLOAT),
+        ]
+
+    def json_present(self, column: Expr, path: Sequence[str]) -> Bool:
+        return sa.func.json_type(sa.func.json_extract(column, json_path(path))) != "NULL"
+
+    def array_contains(self, column: Expr, values: list[str]) -> Bool:
+        if not values:
+            return sa.false()
+        found = [sa.func.json_contains(column, sa.func.json_quote(sa.literal(v, sa.Text))) == 1 for v in values]
+        return sa.and_(sa.func.json_type(column) == "ARRAY", sa.or_(*found))
+
+    def array_nonempty(self, column: Expr) -> Bool:
+        return sa.and_(sa.func.json_type(column) == "ARRAY", sa.func.json_length(column) > 0)
+
+
+class MySQL(MariaDB):
+    collation = MYSQL_COLLATION
+
+
+DIALECTS: dict[str, Dialect] = {
+    "sqlite": Dialect(),
+    "postgresql": PostgreSQL(),
+    "mysql": MariaDB(),
+    "mariadb": MariaDB(),
+}
+
+
+def for_sqlalchemy(dialect: Any) -> Dialect:
+    """Ours for a SQLAlchemy dialect object."""
+    name = dialect.name
+    if name == "mysql" and not getattr(dialect, "is_mariadb", True):
+        return MySQL()
+    try:
+        return DIALECTS[name]
+    except KeyError:
+        raise ValueError(f"unsupported database {name!r}: use sqlite, postgresql, mysql or mariadb") from None
+
+
+def exact_decimal(value: int | float) -> int | Decimal:
+    return value if isinstance(value, int) else Decimal(value)
