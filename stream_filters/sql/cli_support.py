@@ -21,8 +21,8 @@ from .paginate import Statements, paginate
 from .types import from_decimal, to_utc
 
 _SQLALCHEMY_DIALECTS: dict[str, SqlAlchemyDialect] = {
-    "sqlite": sqlite.dialect(),  # type: ignore[no-untyped-call]
-    "postgresql": postgresql.dialect(),
+    "sqlite": sqlite.dialect(),
+    "postgresql": postgresql.dialect(),  # type: ignore[no-untyped-call]
     "mysql": mysql.dialect(),
 }
 
