@@ -97,7 +97,7 @@ class Compiler:
             tests: list[Bool] = [view.value.is_not(None)]
         else:
             assert isinstance(terms, list)
-            tests = [_COMPARE[o](view.value, v) for o, v in terms]
+            tests = [_COMPARE[o](view.value, _bound(view, v)) for o, v in terms]
         return sa.and_(*([view.guard] if view.guard is not None else []), *tests)
 
     def contains(self, target: JsonArray | Related, values: list[str]) -> Bool:
@@ -117,6 +117,12 @@ class Compiler:
         if isinstance(target, JsonArray):
             return self.dialect.array_nonempty(target.expr)
         return sa.select(sa.literal(1)).where(target.on).exists()
+
+
+def _bound(view: View, value: Any) -> Any:
+    """Booleans need an explicit parameter: SQLAlchemy reads `x > False` as a
+    constant comparison it refuses."""
+    return sa.literal(value, sa.Boolean()) if isinstance(value, bool) else value
 
 
 def _json_kind(value: Any) -> Kind:
