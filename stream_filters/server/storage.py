@@ -26,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..pagination import Page
 from ..query import Query
+from ..schema import QUERY_CALLS, QUERY_MEMBERS
+from ..sql import Related, SqlMapping, map_table, paginate, sort_indexes
 from ..sql.types import UtcDateTime, code_point_string, json_type
 from .bodies import CallInput, MemberInput, MembersUpdate
 from .shapes import CallRecord, MemberRecord
@@ -336,13 +338,39 @@ def _changes(member: MemberInput, stamp: datetime) -> dict[str, Any]:
     return values
 
 
+CALLS_MAPPING = map_table(
+    QUERY_CALLS,
+    calls,
+    {"members": Related(on=call_members.c.call_cid == calls.c.cid, value=call_members.c.user_id)},
+)
+# Only for index definitions: pages of members are read through `_members_mapping(cid)`.
+MEMBERS_MAPPING = map_table(QUERY_MEMBERS, call_members)
+
+
+def _members_mapping(cid: str) -> SqlMapping:
+    """QueryCallMembers' schema over the member rows of one call."""
+    one_call = sa.select(call_members).where(call_members.c.call_cid == cid).subquery("members_of_call")
+    return map_table(QUERY_MEMBERS, one_call)
+
+
 def _create_indexes(conn: Connection) -> None:
-    """Indexes for the default orders (placeholder until the SQL backend's helper is used)."""
+    """Indexes for keyset pages in each sortable field's order (SQL backend's
+    `sort_indexes`); member indexes start with `call_cid`, since every members
+    query is of one call."""
+    dialect = conn.dialect.name
+    for index in sort_indexes(CALLS_MAPPING, dialect):
+        index.create(conn, checkfirst=True)
+    member_ix = call_members.c.call_cid
+    for i, index in enumerate(sort_indexes(MEMBERS_MAPPING, dialect)):
+        sa.Index(f"ix_call_members_by_call_{i}", member_ix, *index.expressions).create(conn, checkfirst=True)
+    sa.Index("ix_call_members_user_id", call_members.c.user_id, call_members.c.call_cid).create(conn, checkfirst=True)
 
 
 def read_calls(conn: Connection, query: Query, secret: bytes | None) -> Page[CallRecord]:
-    raise NotImplementedError
+    page = paginate(query, conn, CALLS_MAPPING, secret=secret)
+    return Page([call_record(item) for item in page.items], page.next, page.prev)
 
 
 def read_members(conn: Connection, cid: str, query: Query, secret: bytes | None) -> Page[MemberRecord]:
-    raise NotImplementedError
+    page = paginate(query, conn, _members_mapping(cid), secret=secret)
+    return Page([member_record(item) for item in page.items], page.next, page.prev)
