@@ -1,0 +1,43 @@
+"""Schemas the tests share, beyond the two built in.
+
+`ALL_TYPES` uses every field type with every operator that type accepts, so a
+backend that passes the shared tests on it handles the whole language:
+
+| field      | type         | operators                              | sortable |
+|------------|--------------|----------------------------------------|----------|
+| id         | string       | comparisons, $in, $exists              | yes (tie-breaker) |
+| name       | string       | comparisons, $in, $exists, $autocomplete, $q | yes |
+| count      | integer      | comparisons, $in, $exists              | yes |
+| score      | number       | comparisons, $in, $exists              | yes |
+| active     | boolean      | comparisons, $in, $exists              | yes |
+| created_at | datetime     | comparisons, $in, $exists              | yes (nullable) |
+| tags       | string_array | $in, $eq, $exists (the SPEC §3 set)    | no |
+| custom     | custom       | everything, $autocomplete and $q too   | no |
+"""
+
+from __future__ import annotations
+
+from stream_filters import QUERY_CALLS, QUERY_MEMBERS, Field, FieldType, Op, Schema, SortKey
+from stream_filters.schema import COMPARE_OPS
+
+TEXT_OPS = COMPARE_OPS | {Op.AUTOCOMPLETE, Op.Q}
+
+ALL_TYPES = Schema(
+    name="all_types",
+    fields=(
+        Field("id", FieldType.STRING, COMPARE_OPS, sortable=True),
+        Field("name", FieldType.STRING, TEXT_OPS, sortable=True),
+        Field("count", FieldType.INTEGER, COMPARE_OPS, sortable=True),
+        Field("score", FieldType.NUMBER, COMPARE_OPS, sortable=True),
+        Field("active", FieldType.BOOLEAN, COMPARE_OPS, sortable=True),
+        Field("created_at", FieldType.DATETIME, COMPARE_OPS, sortable=True),
+        Field("tags", FieldType.STRING_ARRAY, frozenset({Op.IN, Op.EQ, Op.EXISTS})),
+        Field("custom", FieldType.CUSTOM, TEXT_OPS),
+    ),
+    tie_breaker="id",
+    default_sort=(SortKey("created_at", -1),),
+    default_limit=10,
+    max_limit=50,
+)
+
+SCHEMAS: dict[str, Schema] = {s.name: s for s in (QUERY_CALLS, QUERY_MEMBERS, ALL_TYPES)}
