@@ -9,6 +9,7 @@ deletes and inserts its rows, which keeps the suite fast.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -106,3 +107,28 @@ def drop_stores() -> None:
         store.connection.close()
         store.table.drop(store.engine, checkfirst=True)
     _stores.clear()
+
+
+def walk(store: Store, body: dict[str, Any], secret: str | None = None) -> list[Page[dict[str, Any]]]:
+    """Every page from the first, following `next` (at most 200 pages)."""
+    pages = [store.page(body, secret)]
+    while pages[-1].next and len(pages) < 200:
+        pages.append(store.page({**body, "next": pages[-1].next}, secret))
+    return pages
+
+
+def reference_order(schema: Schema, rows: Sequence[dict[str, Any]], sort: Sequence[tuple[str, int]]) -> list[Any]:
+    """Tie-breaker values in SPEC order: nulls lowest, strings by code point."""
+
+    def compare(a: dict[str, Any], b: dict[str, Any]) -> int:
+        for name, direction in sort:
+            x, y = a.get(name), b.get(name)
+            if x is None or y is None:
+                if x is None and y is None:
+                    continue
+                return (-1 if x is None else 1) * direction
+            if x != y:
+                return (-1 if x < y else 1) * direction
+        return 0
+
+    return [r[schema.tie_breaker] for r in sorted(rows, key=functools.cmp_to_key(compare))]
