@@ -279,80 +279,93 @@ def _tie_key(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class _FieldPlan:
+    """Strategies for one field's conditions, built once per `filters()` call:
+    building strategies inside a draw costs more than the draw itself."""
+
+    field: Field
+    name: st.SearchStrategy[str]
+    ops: st.SearchStrategy[list[Op]]
+    operands: dict[Op, st.SearchStrategy[Any]]
+    scalar: st.SearchStrategy[Any]
+
+
+@dataclass(frozen=True)
 class _Budget:
-    fields: tuple[Field, ...]
+    fields: tuple[_FieldPlan, ...]
     max_depth: int
-    max_children: int
-    max_in: int
-    max_string: int
+    children: st.SearchStrategy[int]
+    pick: st.SearchStrategy[_FieldPlan]
 
 
-def _operand(field: Field, op: Op, budget: _Budget) -> st.SearchStrategy[Any]:
-    if op is Op.EXISTS:
-        return st.booleans()
-    if op is Op.AUTOCOMPLETE:
-        strategy = _prefixes()
-    elif op is Op.Q:
-        strategy = _queries()
-    elif op is Op.IN:
-        return st.lists(_scalar(field, budget), max_size=min(4, budget.max_in))
-    else:
-        return _scalar(field, budget)
-    return strategy.filter(lambda s: len(s) <= budget.max_string)
+_ENTRIES = st.integers(0, 3)
+_FIELD_ONLY = st.just("field")
+_ANY_KIND = st.sampled_from(("field", "field", "$and", "$or"))
+_LOGICAL_ONLY = st.sampled_from(("$and", "$or"))
+_CUSTOM_PATHS = st.lists(st.sampled_from(CUSTOM_KEYS), min_size=1, max_size=2).map(".".join)
 
 
-def _scalar(field: Field, budget: _Budget) -> st.SearchStrategy[Any]:
-    strategy = _OPERANDS[field.type]
-    if field.type in (FieldType.STRING, FieldType.STRING_ARRAY, FieldType.CUSTOM) and budget.max_string < 64:
-        return strategy.filter(lambda v: not isinstance(v, str) or len(v) <= budget.max_string)
-    return strategy
+def _short(strategy: st.SearchStrategy[Any], max_string: int) -> st.SearchStrategy[Any]:
+    if max_string >= 64:  # every pooled or generated string is shorter
+        return strategy
+    return strategy.filter(lambda v: not isinstance(v, str) or len(v) <= max_string)
 
 
-def _name(draw: Draw, field: Field) -> str:
-    if field.type is not FieldType.CUSTOM:
-        return field.name
-    path = draw(st.lists(st.sampled_from(CUSTOM_KEYS), min_size=1, max_size=2))
-    return ".".join((field.name, *path))
-
-
-def _field_condition(draw: Draw, budget: _Budget, remaining: list[int]) -> tuple[str, Any]:
-    field = draw(st.sampled_from(budget.fields))
+def _field_plan(field: Field, max_in: int, max_string: int) -> _FieldPlan:
+    scalar = _short(_OPERANDS[field.type], max_string)
+    special: dict[Op, st.SearchStrategy[Any]] = {
+        Op.EXISTS: st.booleans(),
+        Op.AUTOCOMPLETE: _short(_prefixes(), max_string),
+        Op.Q: _short(_queries(), max_string),
+        Op.IN: st.lists(scalar, max_size=min(4, max_in)),
+    }
+    name = _CUSTOM_PATHS.map(f"{field.name}.".__add__) if field.type is FieldType.CUSTOM else st.just(field.name)
     ops = sorted(field.operators)
-    chosen: list[Op] = draw(st.lists(st.sampled_from(ops), min_size=1, max_size=min(3, remaining[0]), unique=True))
+    return _FieldPlan(
+        field,
+        name,
+        st.lists(st.sampled_from(ops), min_size=1, max_size=min(3, len(ops)), unique=True),
+        {op: special.get(op, scalar) for op in ops},
+        scalar,
+    )
+
+
+def _field_condition(draw: Draw, plan: _FieldPlan, remaining: list[int]) -> tuple[str, Any]:
+    chosen: list[Op] = draw(plan.ops)[: remaining[0]]
     remaining[0] -= len(chosen)
-    name = _name(draw, field)
+    name = draw(plan.name)
     if chosen == [Op.EQ] and draw(st.booleans()):
-        return name, draw(_scalar(field, budget))
-    return name, {str(op): draw(_operand(field, op, budget)) for op in chosen}
+        return name, draw(plan.scalar)
+    return name, {str(op): draw(plan.operands[op]) for op in chosen}
 
 
 def _filter(draw: Draw, budget: _Budget, depth: int, remaining: list[int]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for _ in range(draw(st.integers(0, 3))):
+    nested = depth < budget.max_depth
+    if not budget.fields and not nested:
+        return out
+    kinds = (_ANY_KIND if nested else _FIELD_ONLY) if budget.fields else _LOGICAL_ONLY
+    for _ in range(draw(_ENTRIES)):
         if remaining[0] <= 0:
             break
-        kinds = (["field"] if budget.fields else []) + (["$and", "$or"] if depth < budget.max_depth else [])
-        if not kinds:
-            break
-        kind = draw(st.sampled_from(kinds))
+        kind = draw(kinds)
         if kind == "field":
-            name, condition = _field_condition(draw, budget, remaining)
+            name, condition = _field_condition(draw, draw(budget.pick), remaining)
             out.setdefault(name, condition)
         elif kind not in out:
-            count = draw(st.integers(1, budget.max_children))
-            out[kind] = [_filter(draw, budget, depth + 1, remaining) for _ in range(count)]
+            out[kind] = [_filter(draw, budget, depth + 1, remaining) for _ in range(draw(budget.children))]
     return out
 
 
 def filters(schema: Schema, *, max_depth: int = 3, max_conditions: int = 8) -> st.SearchStrategy[dict[str, Any]]:
     """Valid `filter_conditions` over the schema's fields and allowed operators."""
     limits = schema.limits
+    plans = tuple(_field_plan(f, limits.max_in_values, limits.max_string_length) for f in schema.fields if f.operators)
     budget = _Budget(
-        fields=tuple(f for f in schema.fields if f.operators),
-        max_depth=min(max_depth, limits.max_depth),
-        max_children=min(3, limits.max_conditions),
-        max_in=limits.max_in_values,
-        max_string=limits.max_string_length,
+        plans,
+        min(max_depth, limits.max_depth),
+        st.integers(1, min(3, limits.max_conditions)),
+        st.sampled_from(plans) if plans else st.nothing(),
     )
     cap = min(max_conditions, limits.max_conditions)
 
