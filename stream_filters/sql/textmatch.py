@@ -114,9 +114,13 @@ def word_pattern(word: str, escape: Escape, start: str, end: str) -> str | None:
     body = _body(word, escape, words_only=True, open_end=False)
     if body is None:
         return None
-    other = "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in _alnum_ranges())
-    boundary = f"[^{other}]"
+    boundary = _not_alnum(escape)
     return f"(?:{start}|{boundary}){body}(?:{boundary}|{end})"
+
+
+@cache
+def _not_alnum(escape: Escape) -> str:
+    return "[^" + "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in _alnum_ranges()) + "]"
 
 
 def has_sigma(text: str) -> bool:
