@@ -1,4 +1,4 @@
-"""Where the grammar lives and the one LALR parser built from it.
+"""Where the grammar lives.
 
 `grammar/filter.lark` at the repository root is the source of truth. The wheel
 carries it as `stream_filters/grammar/filter.lark` (pyproject force-includes
@@ -8,11 +8,8 @@ file is read instead.
 
 from __future__ import annotations
 
-from functools import cache
 from importlib import resources
 from pathlib import Path
-
-from lark import Lark, Transformer
 
 GRAMMAR_NAME = "filter.lark"
 _REPOSITORY_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
@@ -24,12 +21,3 @@ def grammar_source() -> str:
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     return _REPOSITORY_GRAMMAR.read_text(encoding="utf-8")
-
-
-@cache
-def build_parser(transformer: Transformer[object, object]) -> Lark:
-    """The parser that runs `transformer` as it reduces: no tree is built.
-
-    Callers pass one module-level transformer, so this builds once per process.
-    """
-    return Lark(grammar_source(), parser="lalr", lexer="contextual", transformer=transformer)

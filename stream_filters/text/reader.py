@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 
-from lark import Token, Transformer, v_args
+from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedInput
 
 from ..ast import Node
@@ -31,7 +32,7 @@ from ..limits import LimitExceeded, Limits
 from ..parser import parse_filter
 from ..schema import Schema
 from ..timestamps import TimestampError, parse_rfc3339_ns
-from .grammar import build_parser
+from .grammar import grammar_source
 from .positions import at, locate
 from .syntax import syntax_error
 
@@ -71,7 +72,6 @@ class Leaf:
     operand: Value
     start: int
     end: int
-    parens: int = 0
     depth: int = 0
 
 
@@ -81,7 +81,6 @@ class Everything:
 
     start: int
     end: int
-    parens: int = 0
     depth: int = 0
 
 
@@ -101,12 +100,10 @@ class Compound:
     end: int
     children: list[Part] = field(default_factory=list)
     layout: dict[str, Any] | None = field(default_factory=dict)  # None: all in `$and`
-    parens: int = 0
     depth: int = 0
 
     def add(self, child: Part) -> None:
         self.children.append(child)
-        self.parens = max(self.parens, child.parens)
         entry_depth = child.depth + 1 if self.logical == "$or" else self._place(child)
         self.depth = max(self.depth, entry_depth)
 
@@ -145,6 +142,7 @@ class _Reading:
     text: str
     limits: Limits
     conditions: int = 0
+    parens: int = 0
 
     def limit(self, code: Code, message: str, start: int, end: int, limit: int) -> LimitExceeded:
         return LimitExceeded([self._problem(code, message, start, end, limit=limit)])
@@ -174,16 +172,12 @@ class _Builder(Transformer[Token, Any]):
         return self._chain("$and", left, right)
 
     def group(self, lpar: Token, inner: Part, rpar: Token) -> Part:
-        inner.parens += 1
         if isinstance(inner, Compound):
             inner.start, inner.end = _start(lpar), _end(rpar)
-        self._check_parens(inner.parens, _start(lpar), _end(rpar))
         return inner
 
     def everything(self, lpar: Token, rpar: Token) -> Everything:
-        part = Everything(_start(lpar), _end(rpar), parens=1)
-        self._check_parens(1, part.start, part.end)
-        return part
+        return Everything(_start(lpar), _end(rpar))
 
     def compare(self, name: Token, op: Token, operand: Value) -> Leaf:
         return self._leaf(name, OPERATOR_TOKENS[op.type], operand)
@@ -236,7 +230,6 @@ class _Builder(Transformer[Token, Any]):
             chain.add(left)
         for child in right.children if isinstance(right, Compound) and right.logical == logical else (right,):
             chain.add(child)
-        chain.parens = max(chain.parens, right.parens)
         chain.end = right.end
         self._check_chain(chain)
         return chain
@@ -260,14 +253,6 @@ class _Builder(Transformer[Token, Any]):
                 chain.start,
                 chain.end,
                 limits.max_depth,
-            )
-
-    def _check_parens(self, parens: int, start: int, end: int) -> None:
-        reading = _READING.get()
-        if parens > reading.limits.max_depth:
-            limit = reading.limits.max_depth
-            raise reading.limit(
-                Code.TOO_DEEP, f"parentheses nested deeper than the limit of {limit}", start, end, limit
             )
 
 
@@ -309,7 +294,35 @@ _LITERALS: dict[str, Any] = {
     "NULL": lambda _: None,
 }
 
-_BUILDER = _Builder()
+
+def _open(token: Token) -> Token:
+    """Count `(` as it is lexed: a deep nest stops at its first excess `(`,
+    before the parser has shifted the rest."""
+    reading = _READING.get()
+    reading.parens += 1
+    if reading.parens > reading.limits.max_depth:
+        limit = reading.limits.max_depth
+        raise reading.limit(
+            Code.TOO_DEEP, f"parentheses nested deeper than the limit of {limit}", _start(token), _end(token), limit
+        )
+    return token
+
+
+def _close(token: Token) -> Token:
+    _READING.get().parens -= 1
+    return token
+
+
+@cache
+def _parser() -> Lark:
+    """Built once: the transformer runs as rules reduce, so no tree is built."""
+    return Lark(
+        grammar_source(),
+        parser="lalr",
+        lexer="contextual",
+        transformer=_Builder(),
+        lexer_callbacks={"LPAR": _open, "RPAR": _close},
+    )
 
 
 # -- the JSON equivalent ---------------------------------------------------------
@@ -387,7 +400,7 @@ def read(schema: Schema, text: str) -> tuple[dict[str, Any], dict[Path, Span]]:
         )
     token = _READING.set(_Reading(text, limits))
     try:
-        part = cast(Part, build_parser(_BUILDER).parse(text))
+        part = cast(Part, _parser().parse(text))
     except UnexpectedInput as exc:
         raise syntax_error(text, exc, ROOT) from None
     except LarkError as exc:  # not expected from an LALR parse; never let one escape
