@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import CreateIndex
 
 from ..pagination import Page
 from ..query import Query
@@ -358,12 +359,20 @@ def _create_indexes(conn: Connection) -> None:
     `sort_indexes`); member indexes start with `call_cid`, since every members
     query is of one call."""
     dialect = conn.dialect.name
-    for index in sort_indexes(CALLS_MAPPING, dialect):
-        index.create(conn, checkfirst=True)
-    member_ix = call_members.c.call_cid
-    for i, index in enumerate(sort_indexes(MEMBERS_MAPPING, dialect)):
-        sa.Index(f"ix_call_members_by_call_{i}", member_ix, *index.expressions).create(conn, checkfirst=True)
-    sa.Index("ix_call_members_user_id", call_members.c.user_id, call_members.c.call_cid).create(conn, checkfirst=True)
+    tables = {table: set(table.indexes) for table in (calls, call_members)}
+    by_call = call_members.c.call_cid
+    indexes = sort_indexes(CALLS_MAPPING, dialect)
+    indexes += [
+        sa.Index(f"ix_call_members_by_call_{i}", by_call, *index.expressions)
+        for i, index in enumerate(sort_indexes(MEMBERS_MAPPING, dialect))
+    ]
+    indexes.append(sa.Index("ix_call_members_user_id", call_members.c.user_id, by_call))
+    # Index() attaches itself to its table; detach these, so that their
+    # dialect-specific expressions never reach another engine's create_all.
+    for table, before in tables.items():
+        table.indexes.intersection_update(before)
+    for index in indexes:
+        conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def read_calls(conn: Connection, query: Query, secret: bytes | None) -> Page[CallRecord]:
