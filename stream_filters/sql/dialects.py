@@ -294,10 +294,12 @@ class MariaDB(Dialect):
         return sa.func.json_type(sa.func.json_extract(column, json_path(path))) != "NULL"
 
     def array_contains(self, column: Expr, values: list[str]) -> Bool:
-        if not values:
-            return sa.false()
-        found = [sa.func.json_contains(column, sa.func.json_quote(sa.literal(v, sa.Text))) == 1 for v in values]
-        return sa.and_(sa.func.json_type(column) == "ARRAY", sa.or_(*found))
+        # JSON_CONTAINS compares strings as written, escapes and all ("\u00e9"
+        # is not "é"); JSON_TABLE reads each element's value.
+        spec = sa.literal_column("'$[*]' COLUMNS (v LONGTEXT CHARACTER SET utf8mb4 PATH '$')")
+        elements = sa.func.json_table(column, spec).table_valued("v").alias("sf_elements")
+        query = sa.select(sa.literal(1)).select_from(elements)
+        return query.where(self.string(elements.c.v).in_(values)).exists()
 
     def array_nonempty(self, column: Expr) -> Bool:
         return sa.and_(sa.func.json_type(column) == "ARRAY", sa.func.json_length(column) > 0)
