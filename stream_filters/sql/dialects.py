@@ -296,7 +296,7 @@ class MariaDB(Dialect):
     def array_contains(self, column: Expr, values: list[str]) -> Bool:
         # JSON_CONTAINS compares strings as written, escapes and all ("\u00e9"
         # is not "é"); JSON_TABLE reads each element's value.
-        spec = sa.literal_column("'$[*]' COLUMNS (v LONGTEXT CHARACTER SET utf8mb4 PATH '$')")
+        spec: Expr = sa.literal_column("'$[*]' COLUMNS (v LONGTEXT CHARACTER SET utf8mb4 PATH '$')")
         elements = sa.func.json_table(column, spec).table_valued("v").alias("sf_elements")
         query = sa.select(sa.literal(1)).select_from(elements)
         return query.where(self.string(elements.c.v).in_(values)).exists()
