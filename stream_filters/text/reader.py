@@ -179,8 +179,8 @@ class _Builder(Transformer[Token, Any]):
     def everything(self, lpar: Token, rpar: Token) -> Everything:
         return Everything(_start(lpar), _end(rpar))
 
-    def compare(self, name: Token, op: Token, operand: Value) -> Leaf:
-        return self._leaf(name, OPERATOR_TOKENS[op.type], operand)
+    def compare(self, name: Token, op: Token, operand: Value | Token) -> Leaf:
+        return self._leaf(name, OPERATOR_TOKENS[op.type], _value(operand))
 
     def existence(self, name: Token, word: Token) -> Leaf:
         return self._leaf(name, "$exists", Value(word.type == "EXISTS", _start(word), _end(word)))
@@ -188,10 +188,12 @@ class _Builder(Transformer[Token, Any]):
     def empty_list(self, lsqb: Token, rsqb: Token) -> Value:
         return Value([], _start(lsqb), _end(rsqb))
 
-    def first_item(self, lsqb: Token, item: Value) -> Value:
+    def first_item(self, lsqb: Token, token: Token) -> Value:
+        item = _value(token)
         return Value([item.json], _start(lsqb), item.end, [item])
 
-    def next_item(self, items: Value, _comma: Token, item: Value) -> Value:
+    def next_item(self, items: Value, _comma: Token, token: Token) -> Value:
+        item = _value(token)
         reading = _READING.get()
         if len(items.items) >= reading.limits.max_in_values:
             limit = reading.limits.max_in_values
@@ -206,9 +208,6 @@ class _Builder(Transformer[Token, Any]):
     def list(self, items: Value, rsqb: Token) -> Value:
         items.end = _end(rsqb)
         return items
-
-    def scalar(self, token: Token) -> Value:
-        return Value(_LITERALS[token.type](token), _start(token), _end(token))
 
     # -- helpers -------------------------------------------------------------
 
@@ -264,6 +263,20 @@ def _end(token: Token) -> int:
     return token.end_pos or 0
 
 
+def _value(operand: Value | Token) -> Value:
+    """A literal token (the grammar inlines `scalar`) as a Value; lists already are."""
+    if isinstance(operand, Value):
+        return operand
+    return Value(_LITERALS[operand.type](operand), _start(operand), _end(operand))
+
+
+def _string(token: Token) -> str:
+    if "\\" not in token:
+        return token[1:-1]  # the grammar admits no control characters: nothing to decode
+    decoded: str = json.loads(token)
+    return decoded
+
+
 def _number(token: Token) -> Any:
     try:
         return json.loads(token)
@@ -286,7 +299,7 @@ def _timestamp(token: Token) -> str:
 
 
 _LITERALS: dict[str, Any] = {
-    "STRING": json.loads,
+    "STRING": _string,
     "NUMBER": _number,
     "TIMESTAMP": _timestamp,
     "TRUE": lambda _: True,
