@@ -66,7 +66,7 @@ def test_format_prints_text_errors_with_the_caret(capsys: pytest.CaptureFixture[
     assert main(["format", "--format", "text", "type = admin"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("error[syntax_error] at filter_conditions\n")
-    assert "  type = admin\n           ^^^^^" in out
+    assert out.endswith("\n  type = admin\n         ^^^^^\n")
 
 
 def test_validate_takes_a_text_filter(capsys: pytest.CaptureFixture[str]) -> None:
