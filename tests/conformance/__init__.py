@@ -1,0 +1,1 @@
+"""The cross-backend conformance table: `from tests.conformance.cases import CASES`."""
