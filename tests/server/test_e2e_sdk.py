@@ -145,7 +145,7 @@ def _load(client: Stream) -> None:
         ]
         response = big.update_call_members(update_members=update, remove_members=[f"big-{batch - 1}-0"])
         assert [m.user_id for m in response.data.members] == [m.user_id for m in update]
-    client.video.call("default", "e2e-001").update_call_members(
+    client.video.call("livestream", "e2e-001").update_call_members(
         update_members=[MemberRequest(user_id="user-13", role="host")]
     )
 
@@ -279,7 +279,7 @@ def test_walks_span_several_pages(world: World) -> None:
 
 
 def test_call_state_carries_members_and_custom_data(world: World) -> None:
-    data = world.client.video.query_calls(filter_conditions={"cid": "default:e2e-001"}).data
+    data = world.client.video.query_calls(filter_conditions={"cid": "livestream:e2e-001"}).data
     (state,) = data.calls
     assert state.call.custom["topic"] in ("news", "sport")
     assert "user-13" in {m.user_id for m in state.members}
