@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FilterError, format_path
+from ..errors import Path as RequestPath
 from ..query import Query
 from ..schema import BUILTIN_SCHEMAS, Schema
 
@@ -40,6 +41,7 @@ def load_schema(args: argparse.Namespace) -> Schema:
 
 def read_request_text(args: argparse.Namespace) -> str:
     text: str = sys.stdin.read() if args.request == "-" else args.request
+    args.request_text = text  # kept so that a text report can quote the bad part
     return text
 
 
@@ -66,19 +68,78 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def report(error: FilterError, fmt: str) -> int:
+def report(error: FilterError, fmt: str, request_text: str | None = None) -> int:
     if fmt == "json":
         print_json(error.to_dict())
         return 1
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    body = _load(request_text)
     for problem in error.problems:
         where = format_path(problem.path) or "(request)"
         if color:
             print(f"{RED}{BOLD}error{RESET}[{problem.code}] at {BOLD}{where}{RESET}")
         else:
             print(f"error[{problem.code}] at {where}")
+        excerpt = pointer(body, problem.path)
+        if excerpt:
+            line, carets = excerpt
+            print(f"  {line}")
+            print(f"  {RED}{carets}{RESET}" if color else f"  {carets}")
         print(f"  {problem.message}")
     return 1
+
+
+def pointer(body: Any, path: RequestPath) -> tuple[str, str] | None:
+    """The entry at `path` within its parent, and carets under it:
+    `{…, "$gt": "yesterday"}` over `      ^^^^^^^^^^^^^^^^^`."""
+    if not path:
+        return None
+    parent, last = _at(body, path[:-1]), path[-1]
+    if not _holds(parent, last):
+        return None
+    if isinstance(parent, dict):
+        keys = list(parent)
+        index, count, brackets = keys.index(last), len(keys), "{}"
+        piece = f"{_short(last)}: {_short(parent[last])}"
+    else:
+        assert isinstance(last, int)
+        index, count, brackets = last, len(parent), "[]"
+        piece = _short(parent[last])
+    before = "…, " if index > 0 else ""
+    after = ", …" if index < count - 1 else ""
+    return f"{brackets[0]}{before}{piece}{after}{brackets[1]}", " " * (1 + len(before)) + "^" * len(piece)
+
+
+def _load(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _at(body: Any, path: RequestPath) -> Any:
+    for part in path:
+        if not _holds(body, part):
+            return None
+        body = body[part]
+    return body
+
+
+def _holds(container: Any, part: str | int) -> bool:
+    if isinstance(container, dict):
+        return part in container
+    return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
+
+
+def _short(value: Any, width: int = 60) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        text = "…"
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be printed
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def guarded(run: Any) -> Any:
@@ -89,7 +150,7 @@ def guarded(run: Any) -> Any:
             code: int = run(args)
             return code
         except FilterError as exc:
-            return report(exc, getattr(args, "format", "json"))
+            return report(exc, getattr(args, "format", "json"), getattr(args, "request_text", None))
         except UsageError as exc:
             print(f"stream-filters: error: {exc}", file=sys.stderr)
             return 2
