@@ -10,6 +10,7 @@ import pytest
 from schemas import ALL_TYPES
 
 from stream_filters import Code, FilterError, Limits
+from stream_filters.limits import LimitExceeded
 from stream_filters.parser import parse_filter
 from stream_filters.text import parse_text
 
@@ -216,3 +217,13 @@ def test_limits_come_from_the_schema() -> None:
     assert _error("count in [1, 2, 3]", tight).codes == ["too_many_values"]
     assert _error("count in [1, 2, 3]" + " " * 60, tight).codes == ["request_too_large"]
     assert parse_text(tight, '((id = "a"))') == parse_filter(tight, {"id": "a"})
+    # $and/$or depth is counted on the JSON form, without help from parentheses
+    deep = 'id = "a" or id = "b" and (id = "c" or id = "d")'
+    with pytest.raises(LimitExceeded) as caught:
+        parse_text(replace(tight, limits=Limits(max_depth=1)), deep)
+    assert caught.value.codes == ["too_deep"]
+    assert "$and/$or nested deeper" in caught.value.problems[0].message
+    two = replace(tight, limits=Limits(max_depth=2))
+    assert parse_text(two, deep) == parse_filter(
+        two, {"$or": [{"id": "a"}, {"id": "b", "$or": [{"id": "c"}, {"id": "d"}]}]}
+    )

@@ -429,8 +429,8 @@ def parse_text(schema: Schema, text: str) -> Node:
     obj, spans = read(schema, text)
     try:
         return parse_filter(schema, obj, ROOT)
-    except FilterError as exc:
-        raise FilterError([_place(problem, text, spans) for problem in exc.problems]) from None
+    except FilterError as exc:  # the same class: a LimitExceeded stays one
+        raise type(exc)([_place(problem, text, spans) for problem in exc.problems]) from None
 
 
 def _place(problem: Problem, text: str, spans: dict[Path, Span]) -> Problem:
