@@ -20,6 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from ..errors import Code, FilterError, Path, Problem
 from .positions import excerpt, locate
+from .printer import string_literal
 
 SCALARS = frozenset({"STRING", "NUMBER", "TIMESTAMP", "TRUE", "FALSE", "NULL"})
 OPERATORS = ("EQ", "GT", "GTE", "LT", "LTE", "IN", "STARTSWITH", "MATCHES", "EXISTS", "MISSING")
@@ -37,6 +38,7 @@ _NAMES = {
 }
 _ESCAPES = '"\\/bfnrt'
 _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
+_SINGLE_QUOTED = re.compile(r"['`]([^'`\n]{0,40})['`]")
 
 
 class _Found:
@@ -62,6 +64,7 @@ class _Found:
                 self.end = self.start + 1
         if self.start >= len(text) and self.kind != "$END":
             self.start = self.end = len(text)
+        self.following = text[self.start : self.start + 80]
 
     def describe(self) -> str:
         if self.problem is not None:
@@ -142,7 +145,9 @@ def _hint(text: str, found: _Found, expected: set[str]) -> str | None:
 
 def _quotes(found: _Found, expected: set[str], before: str) -> str | None:
     if found.kind == "CHAR" and found.value in ("'", "`"):
-        return 'Strings are written in double quotes: "like this"'
+        quoted = _SINGLE_QUOTED.match(found.following)
+        example = string_literal(quoted.group(1)) if quoted else '"like this"'
+        return f"Strings are written in double quotes: {example}"
     return None
 
 
