@@ -16,6 +16,7 @@ from ..pagination import Page, plan
 from ..query import Query
 from ..timestamps import Instant
 from .dialects import DIALECTS
+from .keyset import LIMIT_PARAM
 from .mapping import Related, SqlMapping, Target, map_table, schema_table
 from .paginate import Statements, paginate
 from .types import from_decimal, to_utc
@@ -32,11 +33,13 @@ def compile_for_cli(query: Query, args: argparse.Namespace) -> dict[str, Any]:
     `schema_table` (one per keyset range when a cursor is given)."""
     name = getattr(args, "dialect", "sqlite")
     table = schema_table(query.schema, sa.MetaData())
-    statements = Statements(query, map_table(query.schema, table), DIALECTS[name])
+    mapping = map_table(query.schema, table)
+    statements = Statements(query.schema, query.filter, query.sort, mapping, DIALECTS[name])
     fetch = next(plan(query, lambda row: (), getattr(args, "secret", None)))
     out = []
-    for select in statements.selects(fetch):
-        compiled = select.limit(fetch.count).compile(dialect=_SQLALCHEMY_DIALECTS[name])
+    for select, params in statements.selects(fetch):
+        params[LIMIT_PARAM] = fetch.count
+        compiled = select.params(params).compile(dialect=_SQLALCHEMY_DIALECTS[name])
         out.append({"sql": str(compiled), "params": {k: _json(v) for k, v in compiled.params.items()}})
     return {"dialect": name, "statements": out}
 

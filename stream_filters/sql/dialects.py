@@ -309,6 +309,7 @@ class MySQL(MariaDB):
     collation = MYSQL_COLLATION
 
 
+_MYSQL = MySQL()
 DIALECTS: dict[str, Dialect] = {
     "sqlite": Dialect(),
     "postgresql": PostgreSQL(),
@@ -321,7 +322,7 @@ def for_sqlalchemy(dialect: Any) -> Dialect:
     """Ours for a SQLAlchemy dialect object."""
     name = dialect.name
     if name == "mysql" and not getattr(dialect, "is_mariadb", True):
-        return MySQL()
+        return _MYSQL
     try:
         return DIALECTS[name]
     except KeyError:

@@ -46,31 +46,31 @@ def order_by(columns: Sequence[SortColumn], forward: bool, dialect: Dialect) -> 
     return [dialect.order(c.expr, c.ascending == forward, c.nullable) for c in columns]
 
 
-def parts(
-    columns: Sequence[SortColumn], boundary: Sequence[SortValue] | None, forward: bool, dialect: Dialect
-) -> list[Bool]:
-    """Predicates for the ranges after `boundary`, nearest first."""
-    if boundary is None:
+def parts(columns: Sequence[SortColumn], nulls: Sequence[bool] | None, forward: bool, dialect: Dialect) -> list[Bool]:
+    """Predicates for the ranges after a boundary whose values are NULL where
+    `nulls` says (None: no boundary), nearest first. Boundary values are the
+    bound parameters `sf_b0`, `sf_b1`, ... (see `parameters`)."""
+    if nulls is None:
         return [sa.true()]
     ascending = [c.ascending == forward for c in columns]
     ranges: list[_Range] = []
     for i in reversed(range(len(columns))):
-        value = boundary[i]
+        is_null = nulls[i]
         if ascending[i]:
-            if value is None:
+            if is_null:
                 ranges.append(_Range("not_null", i, i))
             elif _extends(ranges, i, ascending):
                 ranges[-1].start = i
             else:
                 ranges.append(_Range("beyond", i, i))
-        elif value is not None:
+        elif not is_null:
             if _extends(ranges, i, ascending):
                 ranges[-1].start = i
             else:
                 ranges.append(_Range("beyond", i, i))
             if columns[i].nullable:
                 ranges.append(_Range("null", i, i))
-    return [_predicate(columns, boundary, r, ascending, dialect) for r in ranges]
+    return [_predicate(columns, nulls, r, ascending, dialect) for r in ranges]
 
 
 def _extends(ranges: list[_Range], i: int, ascending: list[bool]) -> bool:
@@ -79,24 +79,36 @@ def _extends(ranges: list[_Range], i: int, ascending: list[bool]) -> bool:
 
 
 def _predicate(
-    columns: Sequence[SortColumn], boundary: Sequence[SortValue], r: _Range, ascending: list[bool], dialect: Dialect
+    columns: Sequence[SortColumn], nulls: Sequence[bool], r: _Range, ascending: list[bool], dialect: Dialect
 ) -> Bool:
     terms: list[Bool] = []
-    for column, value in zip(columns[: r.start], boundary[: r.start], strict=True):
-        terms.append(column.expr.is_(None) if value is None else column.expr == bind(column, value, dialect))
+    for i, column in enumerate(columns[: r.start]):
+        terms.append(column.expr.is_(None) if nulls[i] else column.expr == _param(columns, i))
     column = columns[r.start]
     if r.kind == "not_null":
         terms.append(column.expr.is_not(None))
     elif r.kind == "null":
         terms.append(column.expr.is_(None))
     else:
-        span = columns[r.start : r.end + 1]
-        values = [bind(c, v, dialect) for c, v in zip(span, boundary[r.start : r.end + 1], strict=True)]
-        terms.append(dialect.beyond([c.expr for c in span], values, ascending[r.start]))
+        span = range(r.start, r.end + 1)
+        values = [_param(columns, i) for i in span]
+        terms.append(dialect.beyond([columns[i].expr for i in span], values, ascending[r.start]))
     return sa.and_(*terms)
 
 
-def bind(column: SortColumn, value: SortValue, dialect: Dialect) -> Expr:
-    if isinstance(value, datetime):
-        value = dialect.datetime_param(value, column.raw.type)
-    return sa.literal(value, type_=column.raw.type)
+LIMIT_PARAM = "sf_limit"
+
+
+def _param(columns: Sequence[SortColumn], i: int) -> Expr:
+    return sa.bindparam(f"sf_b{i}", type_=columns[i].raw.type)
+
+
+def parameters(columns: Sequence[SortColumn], boundary: Sequence[SortValue] | None, dialect: Dialect) -> dict[str, Any]:
+    """The bound values for `parts`: `sf_b<i>` for each non-NULL boundary value."""
+    params: dict[str, Any] = {}
+    for i, (column, value) in enumerate(zip(columns, boundary or (), strict=False)):
+        if isinstance(value, datetime):
+            value = dialect.datetime_param(value, column.raw.type)
+        if value is not None:
+            params[f"sf_b{i}"] = value
+    return params

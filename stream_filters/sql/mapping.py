@@ -57,8 +57,10 @@ class Related:
 Target = Scalar | Json | JsonArray | Related
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SqlMapping:
+    """Compared and hashed by identity: compiled statements are cached per mapping."""
+
     schema: Schema
     table: FromClause
     targets: Mapping[str, Target]

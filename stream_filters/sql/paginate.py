@@ -19,11 +19,13 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from ..ast import Node
 from ..cursors import SortValue
 from ..field_types import FieldType
 from ..operators import fold, words
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
+from ..schema import Schema, SortKey
 from . import keyset
 from .compiler import compile_filter
 from .dialects import Dialect, for_sqlalchemy
@@ -38,26 +40,37 @@ _SORT_LABEL = "_sf_sort_{}"
 
 
 class Statements:
-    """The statements of one query: its WHERE clause compiled once, then one
-    SELECT per keyset range for each fetch."""
+    """The statements of one query, built once and reused (see `statements`):
+    the WHERE clause, and per keyset shape (direction and which boundary values
+    are NULL) one SELECT per range, with the boundary values and the LIMIT as
+    bound parameters."""
 
-    def __init__(self, query: Query, mapping: SqlMapping, dialect: Dialect) -> None:
-        self.query = query
+    def __init__(self, schema: Schema, node: Node, sort: tuple[SortKey, ...], mapping: SqlMapping, dialect: Dialect):
         self.dialect = dialect
-        self.where = compile_filter(query.filter, mapping, dialect)
-        self.columns = [_sort_column(query, mapping, dialect, i) for i in range(len(query.sort))]
+        self.where = compile_filter(node, mapping, dialect)
+        self.columns = [_sort_column(schema, key, mapping, dialect) for key in sort]
         labels = [c.raw.label(_SORT_LABEL.format(i)) for i, c in enumerate(self.columns)]
         self.base = sa.select(*mapping.columns, *labels).select_from(mapping.table).where(self.where)
         self.width = len(mapping.columns)
         self.keys = list(self.base.selected_columns.keys())[: self.width]
-        self.types = [query.schema.by_name[k.field].type for k in query.sort]
+        self.types = [schema.by_name[k.field].type for k in sort]
+        self._shapes: dict[tuple[bool, tuple[bool, ...] | None], list[Select[Any]]] = {}
 
-    def selects(self, fetch: Fetch) -> list[Select[Any]]:
-        order = keyset.order_by(self.columns, fetch.forward, self.dialect)
-        return [
-            self.base.where(part).order_by(*order)
-            for part in keyset.parts(self.columns, fetch.after, fetch.forward, self.dialect)
-        ]
+    def selects(self, fetch: Fetch) -> list[tuple[Select[Any], dict[str, Any]]]:
+        """The SELECTs for `fetch`, nearest range first, each with its parameters."""
+        nulls = None if fetch.after is None else tuple(v is None for v in fetch.after)
+        key = (fetch.forward, nulls)
+        shape = self._shapes.get(key)
+        if shape is None:
+            order = keyset.order_by(self.columns, fetch.forward, self.dialect)
+            limit = sa.bindparam(keyset.LIMIT_PARAM, type_=sa.Integer())
+            shape = [
+                self.base.where(part).order_by(*order).limit(limit)
+                for part in keyset.parts(self.columns, nulls, fetch.forward, self.dialect)
+            ]
+            self._shapes[key] = shape
+        params = keyset.parameters(self.columns, fetch.after, self.dialect)
+        return [(select, params) for select in shape]
 
     def item(self, row: Row[Any]) -> Item:
         return dict(zip(self.keys, row[: self.width], strict=True))
@@ -65,16 +78,25 @@ class Statements:
     def sort_values(self, row: Row[Any]) -> tuple[SortValue, ...]:
         return tuple(_sort_value(kind, v) for kind, v in zip(self.types, row[self.width :], strict=True))
 
-    def first_page(self) -> Select[Any]:
-        return self.selects(Fetch(None, True, self.query.limit + 1))[0].limit(self.query.limit + 1)
+
+@lru_cache(maxsize=512)
+def statements(
+    schema: Schema, node: Node, sort: tuple[SortKey, ...], mapping: SqlMapping, dialect: Dialect
+) -> Statements:
+    """Statements are cached per (schema, filter, sort, mapping, dialect): a
+    page request then costs the database round trips and little else."""
+    return Statements(schema, node, sort, mapping, dialect)
 
 
-def _sort_column(query: Query, mapping: SqlMapping, dialect: Dialect, index: int) -> keyset.SortColumn:
-    key = query.sort[index]
+def for_query(query: Query, mapping: SqlMapping, dialect: Dialect) -> Statements:
+    return statements(query.schema, query.filter, query.sort, mapping, dialect)
+
+
+def _sort_column(schema: Schema, key: SortKey, mapping: SqlMapping, dialect: Dialect) -> keyset.SortColumn:
     target = mapping.target(key.field)
     if not isinstance(target, Scalar):
         raise ValueError(f"sort field {key.field!r} must map to a column or expression")
-    kind = query.schema.by_name[key.field].type
+    kind = schema.by_name[key.field].type
     expr = dialect.string(target.expr) if kind is FieldType.STRING else target.expr
     return keyset.SortColumn(expr, target.expr, key.direction == 1, target.nullable)
 
@@ -101,27 +123,30 @@ def paginate(
 ) -> Page[Item]:
     """One page of `query`: items are dicts of the mapping's columns."""
     dialect = for_sqlalchemy(_bind(connection).dialect)
-    statements = Statements(query, mapping, dialect)
+    prepared = for_query(query, mapping, dialect)
     if dialect.name == "sqlite":
         register_sqlite_functions(_dbapi(connection))
-    sort_values: dict[int, tuple[SortValue, ...]] = {}
+    rows_of: dict[int, Row[Any]] = {}
 
     def fetch(request: Fetch) -> list[Item]:
         rows: list[Row[Any]] = []
-        for select in statements.selects(request):
-            rows.extend(connection.execute(select.limit(request.count - len(rows))).all())
+        for select, params in prepared.selects(request):
+            params[keyset.LIMIT_PARAM] = request.count - len(rows)
+            rows.extend(connection.execute(select, params).all())
             if len(rows) >= request.count:
                 break
-        return _items(statements, rows, sort_values)
+        return _items(prepared, rows, rows_of)
 
-    return run(plan(query, lambda item: sort_values[id(item)], secret), fetch)
+    return run(plan(query, lambda item: prepared.sort_values(rows_of[id(item)]), secret), fetch)
 
 
-def _items(statements: Statements, rows: Sequence[Row[Any]], sort_values: dict[int, Any]) -> list[Item]:
+def _items(statements: Statements, rows: Sequence[Row[Any]], rows_of: dict[int, Row[Any]]) -> list[Item]:
+    """Items for the plan; each one's row is kept, since the plan asks for the
+    sort values of at most two of them."""
     items = []
     for row in rows:
         item = statements.item(row)
-        sort_values[id(item)] = statements.sort_values(row)
+        rows_of[id(item)] = row
         items.append(item)
     return items
 
@@ -148,19 +173,20 @@ async def paginate_async(
 ) -> Page[Item]:
     """`paginate` for `AsyncConnection` and `AsyncSession`."""
     dialect = for_sqlalchemy(_bind(connection).dialect)
-    statements = Statements(query, mapping, dialect)
-    sort_values: dict[int, tuple[SortValue, ...]] = {}
+    prepared = for_query(query, mapping, dialect)
+    rows_of: dict[int, Row[Any]] = {}
 
     async def fetch(request: Fetch) -> list[Item]:
         rows: list[Row[Any]] = []
-        for select in statements.selects(request):
-            result = await connection.execute(select.limit(request.count - len(rows)))
+        for select, params in prepared.selects(request):
+            params[keyset.LIMIT_PARAM] = request.count - len(rows)
+            result = await connection.execute(select, params)
             rows.extend(result.all())
             if len(rows) >= request.count:
                 break
-        return _items(statements, rows, sort_values)
+        return _items(prepared, rows, rows_of)
 
-    return await run_async(plan(query, lambda item: sort_values[id(item)], secret), fetch)
+    return await run_async(plan(query, lambda item: prepared.sort_values(rows_of[id(item)]), secret), fetch)
 
 
 # -- SQLite functions ------------------------------------------------------------
