@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from sqlalchemy.schema import CreateIndex
 from ..pagination import Page
 from ..query import Query
 from ..schema import QUERY_CALLS, QUERY_MEMBERS
-from ..sql import Related, SqlMapping, map_table, paginate, sort_indexes
+from ..sql import Related, map_table, paginate, sort_indexes
 from ..sql.types import UtcDateTime, code_point_string, json_type
 from .bodies import CallInput, MemberInput, MembersUpdate
 from .shapes import CallRecord, MemberRecord
@@ -65,6 +66,22 @@ call_members = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     mysql_charset="utf8mb4",
 )
+
+
+def _first_members_statement() -> sa.Select[Any]:
+    """Members of several calls, ranked within each call in QueryCallMembers'
+    default order; built once so that its compiled form is cached."""
+    rank = (
+        sa.func.row_number()
+        .over(partition_by=call_members.c.call_cid, order_by=(call_members.c.created_at, call_members.c.user_id))
+        .label("rank")
+    )
+    of_calls = call_members.c.call_cid.in_(sa.bindparam("cids", expanding=True))
+    ranked = sa.select(call_members, rank).where(of_calls).subquery("ranked")
+    return sa.select(ranked).where(ranked.c.rank <= sa.bindparam("per_call")).order_by(ranked.c.call_cid, ranked.c.rank)
+
+
+_FIRST_MEMBERS = _first_members_statement()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +191,10 @@ class Storage:
     def query_members(self, cid: str, query: Query) -> Page[MemberRecord] | None:
         """A page of the call's members, or None if there is no such call."""
         with self.engine.connect() as conn:
-            if self._call(conn, cid) is None:
+            page = read_members(conn, cid, query, self.secret)
+            if not page.items and self._call(conn, cid) is None:
                 return None
-            return read_members(conn, cid, query, self.secret)
+            return page
 
     def dump(self) -> tuple[list[CallRecord], list[MemberRecord]]:
         """Every row, for checks and tests."""
@@ -269,15 +287,7 @@ class Storage:
         grouped: dict[str, list[MemberRecord]] = {cid: [] for cid in cids}
         if not cids or per_call <= 0:
             return grouped
-        rank = (
-            sa.func.row_number()
-            .over(partition_by=call_members.c.call_cid, order_by=(call_members.c.created_at, call_members.c.user_id))
-            .label("rank")
-        )
-        ranked = sa.select(call_members, rank).where(call_members.c.call_cid.in_(cids)).subquery()
-        rows = conn.execute(
-            sa.select(ranked).where(ranked.c.rank <= per_call).order_by(ranked.c.call_cid, ranked.c.rank)
-        ).mappings()
+        rows = conn.execute(_FIRST_MEMBERS, {"cids": list(cids), "per_call": per_call}).mappings()
         for row in rows:
             grouped[row["call_cid"]].append(member_record(row))
         return grouped
@@ -344,14 +354,18 @@ CALLS_MAPPING = map_table(
     calls,
     {"members": Related(on=call_members.c.call_cid == calls.c.cid, value=call_members.c.user_id)},
 )
-# Only for index definitions: pages of members are read through `_members_mapping(cid)`.
+# Only for index definitions: pages of members are read through MEMBERS_OF_CALL.
 MEMBERS_MAPPING = map_table(QUERY_MEMBERS, call_members)
 
-
-def _members_mapping(cid: str) -> SqlMapping:
-    """QueryCallMembers' schema over the member rows of one call."""
-    one_call = sa.select(call_members).where(call_members.c.call_cid == cid).subquery("members_of_call")
-    return map_table(QUERY_MEMBERS, one_call)
+# QueryCallMembers' schema over the member rows of one call. The call is a bound
+# parameter whose value is read from a context variable at execution, so one
+# mapping (and SQLAlchemy's cached compilation of its statements) serves every
+# call, instead of a new subquery and mapping per request.
+_CALL_CID: ContextVar[str] = ContextVar("call_cid")
+_OF_CALL = sa.bindparam("of_call", callable_=_CALL_CID.get, type_=code_point_string(130))
+MEMBERS_OF_CALL = map_table(
+    QUERY_MEMBERS, sa.select(call_members).where(call_members.c.call_cid == _OF_CALL).subquery("members_of_call")
+)
 
 
 def _create_indexes(conn: Connection) -> None:
@@ -381,5 +395,9 @@ def read_calls(conn: Connection, query: Query, secret: bytes | None) -> Page[Cal
 
 
 def read_members(conn: Connection, cid: str, query: Query, secret: bytes | None) -> Page[MemberRecord]:
-    page = paginate(query, conn, _members_mapping(cid), secret=secret)
+    token = _CALL_CID.set(cid)
+    try:
+        page = paginate(query, conn, MEMBERS_OF_CALL, secret=secret)
+    finally:
+        _CALL_CID.reset(token)
     return Page([member_record(item) for item in page.items], page.next, page.prev)
