@@ -228,3 +228,24 @@ def test_limits_come_from_the_schema() -> None:
     assert parse_text(two, deep) == parse_filter(
         two, {"$or": [{"id": "a"}, {"id": "b", "$or": [{"id": "c"}, {"id": "d"}]}]}
     )
+
+
+def test_limits_are_per_call_across_threads() -> None:
+    # The parser is built once and shared; each call's limits live in a context
+    # variable, so concurrent calls with different schemas never see each other's.
+    from concurrent.futures import ThreadPoolExecutor
+
+    tight = replace(ALL_TYPES, limits=Limits(max_conditions=2))
+    text = 'id = "a" and id = "b" and id = "c"'
+
+    def outcome(schema: Any) -> str:
+        try:
+            parse_text(schema, text)
+        except FilterError as error:
+            return error.codes[0]
+        return "ok"
+
+    schemas = [tight, ALL_TYPES] * 200
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(outcome, schemas))
+    assert outcomes == ["too_many_conditions", "ok"] * 200
