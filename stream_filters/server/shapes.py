@@ -32,8 +32,8 @@ class CallRecord:
     team: str | None = None
     starts_at: datetime | None = None
     ended_at: datetime | None = None
-    backstage: bool = False
-    ongoing: bool = False
+    backstage: bool | None = False
+    ongoing: bool | None = False
     custom: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -42,7 +42,7 @@ class MemberRecord:
     call_cid: str
     user_id: str
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime | None  # null in the store; answered as created_at
     role: str | None = None
     custom: Mapping[str, Any] = field(default_factory=dict)
 
@@ -81,7 +81,7 @@ def member(row: MemberRecord) -> dict[str, Any]:
         "user": user(row.user_id, row.created_at),
         "custom": dict(row.custom),
         "created_at": nanoseconds(row.created_at),
-        "updated_at": nanoseconds(row.updated_at),
+        "updated_at": nanoseconds(row.updated_at or row.created_at),
     }
     if row.role is not None:
         body["role"] = row.role
@@ -100,7 +100,7 @@ def call(row: CallRecord) -> dict[str, Any]:
         "starts_at": _optional_ns(row.starts_at),
         "ended_at": _optional_ns(row.ended_at),
         "custom": dict(row.custom),
-        "backstage": row.backstage,
+        "backstage": bool(row.backstage),
         "captioning": False,
         "recording": False,
         "transcribing": False,

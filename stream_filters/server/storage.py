@@ -49,8 +49,8 @@ calls = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("starts_at", UtcDateTime),
     sa.Column("ended_at", UtcDateTime),
-    sa.Column("backstage", sa.Boolean, nullable=False),
-    sa.Column("ongoing", sa.Boolean, nullable=False),
+    sa.Column("backstage", sa.Boolean),
+    sa.Column("ongoing", sa.Boolean),
     sa.Column("custom", json_type(), nullable=False),
     mysql_charset="utf8mb4",
 )
@@ -63,7 +63,7 @@ call_members = sa.Table(
     sa.Column("role", code_point_string(255)),
     sa.Column("custom", json_type(), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime),
     mysql_charset="utf8mb4",
 )
 
@@ -128,8 +128,8 @@ def call_record(row: Mapping[Any, Any]) -> CallRecord:
         updated_at=_aware(row["updated_at"]) or now(),
         starts_at=_aware(row["starts_at"]),
         ended_at=_aware(row["ended_at"]),
-        backstage=bool(row["backstage"]),
-        ongoing=bool(row["ongoing"]),
+        backstage=row["backstage"],
+        ongoing=row["ongoing"],
         custom=row["custom"] or {},
     )
 
@@ -141,7 +141,7 @@ def member_record(row: Mapping[Any, Any]) -> MemberRecord:
         role=row["role"],
         custom=row["custom"] or {},
         created_at=_aware(row["created_at"]) or now(),
-        updated_at=_aware(row["updated_at"]) or now(),
+        updated_at=_aware(row["updated_at"]),
     )
 
 
@@ -312,8 +312,8 @@ def _call_values(row: Mapping[str, Any]) -> dict[str, Any]:
         "updated_at": row.get("updated_at") or row["created_at"],
         "starts_at": row.get("starts_at"),
         "ended_at": row.get("ended_at"),
-        "backstage": bool(row.get("backstage", False)),
-        "ongoing": bool(row.get("ongoing", False)),
+        "backstage": row.get("backstage"),
+        "ongoing": row.get("ongoing"),
         "custom": dict(row.get("custom") or {}),
     }
 
@@ -325,7 +325,7 @@ def _member_values(row: Mapping[str, Any]) -> dict[str, Any]:
         "role": row.get("role"),
         "custom": dict(row.get("custom") or {}),
         "created_at": row["created_at"],
-        "updated_at": row.get("updated_at") or row["created_at"],
+        "updated_at": row.get("updated_at"),
     }
 
 
