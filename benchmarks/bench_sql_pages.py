@@ -16,6 +16,7 @@ Run (SQLite always; PostgreSQL when reachable):
   python -m pytest benchmarks/bench_sql_pages.py -o python_files='bench_*.py' \
       --benchmark-group-by=param:db,param:page --benchmark-json=/tmp/sql_pages.json
   python -m benchmarks.bench_sql_pages /tmp/sql_pages.json    # the table with ratios
+  python -m benchmarks.bench_sql_pages --interleaved sqlite postgresql   # methods timed in turn
 The SQLite database is kept in $STREAM_FILTERS_BENCH_DIR (default /tmp) between runs.
 """
 
@@ -23,7 +24,9 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -210,5 +213,52 @@ def summarise(path: str) -> str:
     return "\n".join(lines)
 
 
+def interleaved(db: str, rounds: int = 300) -> dict[tuple[str, int], float]:
+    """Median ms per (method, page), every method and page timed in turn
+    within each round, so that load from other processes hits them alike."""
+    engine = _engine(db)
+    table, mapping = prepare(engine)
+    medians: dict[tuple[str, int], float] = {}
+    with engine.connect() as conn:
+        runs: dict[tuple[str, int], Callable[[], Any]] = {}
+        for page in PAGES:
+            created, starts = _boundary(conn, table, page), _boundary(conn, table, page, "starts_at")
+            runs[("ours", page)] = _ours(conn, mapping, created, "created_at")
+            runs[("hand", page)] = _hand(conn, table, created)
+            runs[("offset", page)] = _offset(conn, table, page)
+            runs[("sqlakeyset", page)] = _sqlakeyset(conn, table, created)
+            runs[("ours_nullable", page)] = _ours(conn, mapping, starts, "starts_at")
+        times: dict[tuple[str, int], list[float]] = {key: [] for key in runs}
+        for _ in range(rounds):
+            for key, run in runs.items():
+                start = time.perf_counter()
+                run()
+                times[key].append(time.perf_counter() - start)
+        medians = {key: statistics.median(values) * 1000 for key, values in times.items()}
+    engine.dispose()
+    return medians
+
+
+def table(db: str, medians: dict[tuple[str, int], float]) -> str:
+    lines = [
+        f"{db}, {ROWS:,} rows, limit {LIMIT}: median ms (ratio to the hand-written keyset query)",
+        "",
+        "| page | ours | hand-written | OFFSET | sqlakeyset | ours, nullable `starts_at` |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for page in PAGES:
+        hand = medians[("hand", page)]
+        cells = [f"{medians[(m, page)]:.3f} ({medians[(m, page)] / hand:.2f}×)" for m in METHODS]
+        cells[1] = f"{hand:.3f}"
+        lines.append(f"| {page:,} | " + " | ".join(cells) + " |")
+    deep = medians[("ours", PAGES[-1])] / medians[("ours", 1)]
+    lines.append(f"\nours, page {PAGES[-1]:,} / page 1: {deep:.2f}")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    print(summarise(sys.argv[1]))
+    if sys.argv[1:2] == ["--interleaved"]:
+        for name in sys.argv[2:] or ["sqlite", "postgresql"]:
+            print(table(name, interleaved(name)), end="\n\n")
+    else:
+        print(summarise(sys.argv[1]))

@@ -9,6 +9,7 @@ overrides only what it must.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -124,12 +125,14 @@ class Dialect:
         """NULL is the lowest value, as SQLite and MariaDB already sort it."""
         return expr.asc() if ascending else expr.desc()
 
-    def beyond(self, exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool) -> Bool:
-        """Rows after `values` in the order of `exprs`, all in one direction."""
+    def beyond(self, exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool, inclusive: bool = False) -> Bool:
+        """Rows after `values` in the order of `exprs`, all in one direction
+        (`inclusive`: and the row at `values` itself)."""
         if len(exprs) == 1 or not self.row_values:
-            return _expanded(exprs, values, ascending)
+            return _expanded(exprs, values, ascending, inclusive)
         left, right = sa.tuple_(*exprs), sa.tuple_(*values)
-        return left > right if ascending else left < right
+        compared: Bool = _STRICT[ascending, inclusive](left, right)
+        return compared
 
     # -- regular expressions (PostgreSQL, MariaDB) --------------------------
 
@@ -157,12 +160,21 @@ class Dialect:
         return sa.and_(*terms)
 
 
-def _expanded(exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool) -> Bool:
+_STRICT = {
+    (True, False): operator.gt,
+    (True, True): operator.ge,
+    (False, False): operator.lt,
+    (False, True): operator.le,
+}
+
+
+def _expanded(exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool, inclusive: bool) -> Bool:
     """`a > x OR (a = x AND b > y) ...` for one direction."""
     terms: list[Bool] = []
     for i, (expr, value) in enumerate(zip(exprs, values, strict=True)):
         equal = [e == v for e, v in zip(exprs[:i], values[:i], strict=True)]
-        terms.append(sa.and_(*equal, expr > value if ascending else expr < value))
+        last = i == len(exprs) - 1
+        terms.append(sa.and_(*equal, _STRICT[ascending, inclusive and last](expr, value)))
     return sa.or_(*terms)
 
 

@@ -40,16 +40,24 @@ class _Range:
     kind: str  # "beyond", "not_null" or "null"
     start: int
     end: int
+    inclusive: bool = False
 
 
 def order_by(columns: Sequence[SortColumn], forward: bool, dialect: Dialect) -> list[UnaryExpression[Any]]:
     return [dialect.order(c.expr, c.ascending == forward, c.nullable) for c in columns]
 
 
-def parts(columns: Sequence[SortColumn], nulls: Sequence[bool] | None, forward: bool, dialect: Dialect) -> list[Bool]:
+def parts(
+    columns: Sequence[SortColumn],
+    nulls: Sequence[bool] | None,
+    forward: bool,
+    dialect: Dialect,
+    inclusive: bool = False,
+) -> list[Bool]:
     """Predicates for the ranges after a boundary whose values are NULL where
     `nulls` says (None: no boundary), nearest first. Boundary values are the
-    bound parameters `sf_b0`, `sf_b1`, ... (see `parameters`)."""
+    bound parameters `sf_b0`, `sf_b1`, ... (see `parameters`). `inclusive`:
+    the nearest range also holds the boundary row itself, if it exists."""
     if nulls is None:
         return [sa.true()]
     ascending = [c.ascending == forward for c in columns]
@@ -70,6 +78,8 @@ def parts(columns: Sequence[SortColumn], nulls: Sequence[bool] | None, forward: 
                 ranges.append(_Range("beyond", i, i))
             if columns[i].nullable:
                 ranges.append(_Range("null", i, i))
+    if inclusive:
+        ranges[0].inclusive = True  # the nearest range ends on the tie-breaker, never NULL
     return [_predicate(columns, nulls, r, ascending, dialect) for r in ranges]
 
 
@@ -92,7 +102,7 @@ def _predicate(
     else:
         span = range(r.start, r.end + 1)
         values = [_param(columns, i) for i in span]
-        terms.append(dialect.beyond([columns[i].expr for i in span], values, ascending[r.start]))
+        terms.append(dialect.beyond([columns[i].expr for i in span], values, ascending[r.start], r.inclusive))
     return sa.and_(*terms)
 
 

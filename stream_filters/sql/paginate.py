@@ -8,7 +8,7 @@ ORDER BY and a LIMIT, run in order until `count` rows are found.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -19,10 +19,10 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from ..ast import Node
+from ..ast import Node, conditions
 from ..cursors import SortValue
 from ..field_types import FieldType
-from ..operators import fold, words
+from ..operators import Op, fold, words
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
 from ..schema import Schema, SortKey
@@ -49,24 +49,34 @@ class Statements:
         self.dialect = dialect
         self.where = compile_filter(node, mapping, dialect)
         self.columns = [_sort_column(schema, key, mapping, dialect) for key in sort]
-        labels = [c.raw.label(_SORT_LABEL.format(i)) for i, c in enumerate(self.columns)]
+        # A sort key that is one of the returned columns is read from there;
+        # any other (an expression) is selected after them under a label.
+        selected = {id(c): i for i, c in enumerate(mapping.columns)}
+        extra: list[Any] = []
+        for c in self.columns:
+            if id(c.raw) not in selected:
+                selected[id(c.raw)] = len(mapping.columns) + len(extra)
+                extra.append(c.raw)
+        self.positions = [selected[id(c.raw)] for c in self.columns]
+        labels = [expr.label(_SORT_LABEL.format(i)) for i, expr in enumerate(extra)]
         self.base = sa.select(*mapping.columns, *labels).select_from(mapping.table).where(self.where)
         self.width = len(mapping.columns)
         self.keys = list(self.base.selected_columns.keys())[: self.width]
         self.types = [schema.by_name[k.field].type for k in sort]
-        self._shapes: dict[tuple[bool, tuple[bool, ...] | None], list[Select[Any]]] = {}
+        self.needs_functions = any(c.op in (Op.AUTOCOMPLETE, Op.Q) for c in conditions(node))
+        self._shapes: dict[tuple[bool, tuple[bool, ...] | None, bool], list[Select[Any]]] = {}
 
-    def selects(self, fetch: Fetch) -> list[tuple[Select[Any], dict[str, Any]]]:
+    def selects(self, fetch: Fetch, inclusive: bool = False) -> list[tuple[Select[Any], dict[str, Any]]]:
         """The SELECTs for `fetch`, nearest range first, each with its parameters."""
         nulls = None if fetch.after is None else tuple(v is None for v in fetch.after)
-        key = (fetch.forward, nulls)
+        key = (fetch.forward, nulls, inclusive)
         shape = self._shapes.get(key)
         if shape is None:
             order = keyset.order_by(self.columns, fetch.forward, self.dialect)
             limit = sa.bindparam(keyset.LIMIT_PARAM, type_=sa.Integer())
             shape = [
                 self.base.where(part).order_by(*order).limit(limit)
-                for part in keyset.parts(self.columns, nulls, fetch.forward, self.dialect)
+                for part in keyset.parts(self.columns, nulls, fetch.forward, self.dialect, inclusive)
             ]
             self._shapes[key] = shape
         params = keyset.parameters(self.columns, fetch.after, self.dialect)
@@ -76,7 +86,7 @@ class Statements:
         return dict(zip(self.keys, row[: self.width], strict=True))
 
     def sort_values(self, row: Row[Any]) -> tuple[SortValue, ...]:
-        return tuple(_sort_value(kind, v) for kind, v in zip(self.types, row[self.width :], strict=True))
+        return tuple(_sort_value(kind, row[i]) for kind, i in zip(self.types, self.positions, strict=True))
 
 
 @lru_cache(maxsize=512)
@@ -124,31 +134,70 @@ def paginate(
     """One page of `query`: items are dicts of the mapping's columns."""
     dialect = for_sqlalchemy(_bind(connection).dialect)
     prepared = for_query(query, mapping, dialect)
-    if dialect.name == "sqlite":
+    if dialect.name == "sqlite" and prepared.needs_functions:
         register_sqlite_functions(_dbapi(connection))
-    rows_of: dict[int, Row[Any]] = {}
+    fetcher = Fetcher(prepared)
 
     def fetch(request: Fetch) -> list[Item]:
+        steps = fetcher.steps(request)
+        try:
+            select, params = next(steps)
+            while True:
+                select, params = steps.send(connection.execute(select, params).all())
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    return run(plan(query, fetcher.sort_values, secret), fetch)
+
+
+class Fetcher:
+    """`fetch` for one page, sans-IO: `steps(request)` yields (SELECT,
+    parameters) and receives rows.
+
+    A page after a cursor is followed by the plan's check for a row before the
+    page. The first query therefore reads from the boundary row itself
+    (`>=` instead of `>`): when that row still exists, it answers the check
+    without another round trip; when it was deleted, the check runs as asked.
+    """
+
+    def __init__(self, prepared: Statements) -> None:
+        self.prepared = prepared
+        self.rows_of: dict[int, Row[Any]] = {}
+        self.known: tuple[tuple[SortValue, ...], bool, list[Item]] | None = None
+
+    def sort_values(self, item: Item) -> tuple[SortValue, ...]:
+        return self.prepared.sort_values(self.rows_of[id(item)])
+
+    def steps(self, request: Fetch) -> Generator[tuple[Select[Any], dict[str, Any]], Sequence[Row[Any]], list[Item]]:
+        known, self.known = self.known, None
+        if known is not None and request.count == 1 and (request.after, request.forward) == known[:2]:
+            return known[2]
+        inclusive = request.after is not None and request.count > 1
         rows: list[Row[Any]] = []
-        for select, params in prepared.selects(request):
-            params[keyset.LIMIT_PARAM] = request.count - len(rows)
-            rows.extend(connection.execute(select, params).all())
+        boundary: Row[Any] | None = None
+        for i, (select, params) in enumerate(self.prepared.selects(request, inclusive)):
+            extra = 1 if inclusive and i == 0 else 0
+            params[keyset.LIMIT_PARAM] = request.count - len(rows) + extra
+            got = list((yield select, params))
+            if extra and got and self.prepared.sort_values(got[0]) == request.after:
+                boundary, got = got[0], got[1:]
+            rows.extend(got[: request.count - len(rows)])
             if len(rows) >= request.count:
                 break
-        return _items(prepared, rows, rows_of)
+        items = self.items(rows)
+        if boundary is not None and rows:
+            self.known = (self.prepared.sort_values(rows[0]), not request.forward, self.items([boundary]))
+        return items
 
-    return run(plan(query, lambda item: prepared.sort_values(rows_of[id(item)]), secret), fetch)
-
-
-def _items(statements: Statements, rows: Sequence[Row[Any]], rows_of: dict[int, Row[Any]]) -> list[Item]:
-    """Items for the plan; each one's row is kept, since the plan asks for the
-    sort values of at most two of them."""
-    items = []
-    for row in rows:
-        item = statements.item(row)
-        rows_of[id(item)] = row
-        items.append(item)
-    return items
+    def items(self, rows: Sequence[Row[Any]]) -> list[Item]:
+        """Items for the plan; each one's row is kept, since the plan asks for
+        the sort values of at most two of them."""
+        items = []
+        for row in rows:
+            item = self.prepared.item(row)
+            self.rows_of[id(item)] = row
+            items.append(item)
+        return items
 
 
 def _bind(connection: Any) -> Any:
@@ -174,19 +223,19 @@ async def paginate_async(
     """`paginate` for `AsyncConnection` and `AsyncSession`."""
     dialect = for_sqlalchemy(_bind(connection).dialect)
     prepared = for_query(query, mapping, dialect)
-    rows_of: dict[int, Row[Any]] = {}
+    fetcher = Fetcher(prepared)
 
     async def fetch(request: Fetch) -> list[Item]:
-        rows: list[Row[Any]] = []
-        for select, params in prepared.selects(request):
-            params[keyset.LIMIT_PARAM] = request.count - len(rows)
-            result = await connection.execute(select, params)
-            rows.extend(result.all())
-            if len(rows) >= request.count:
-                break
-        return _items(prepared, rows, rows_of)
+        steps = fetcher.steps(request)
+        try:
+            select, params = next(steps)
+            while True:
+                result = await connection.execute(select, params)
+                select, params = steps.send(result.all())
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
-    return await run_async(plan(query, lambda item: prepared.sort_values(rows_of[id(item)]), secret), fetch)
+    return await run_async(plan(query, fetcher.sort_values, secret), fetch)
 
 
 # -- SQLite functions ------------------------------------------------------------
