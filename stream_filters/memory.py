@@ -458,7 +458,7 @@ class _OnePass:
         matching = filter(self.predicate, rows)
         if request.after is None:
             pick = heapq.nsmallest if ascending else heapq.nlargest
-            found = pick(request.count, ((key(row), row) for row in matching), key=_FIRST)
+            found = [(key(row), row) for row in pick(request.count, matching, key=key)]
         else:
             found = self._scan(matching, self.boundary(request.after), ascending, request.count)
         self.kept.extend(found)
