@@ -267,12 +267,23 @@ _TEMPLATES: dict[tuple[FieldType, Op], Template] = {
 
 
 def _load(src: _Source, c: Condition) -> str:
-    """An expression for the condition's value: the field, then each path segment."""
+    """An expression for the condition's value: the field, then each path segment.
+
+    A custom field holds an object or null (SPEC §3), so its first segment is
+    read with `(value or {}).get(...)`, as fast as a hand-written lookup; below
+    that any JSON value may stand where an object is expected, so each
+    further level checks that it has an object."""
     expr = f"_row.get({src.const(c.field)})"
-    for segment in c.path:
+    for depth, segment in enumerate(c.path):
+        if depth == 0:
+            expr = f"({expr} or {src.const(_EMPTY)}).get({src.const(segment)})"
+            continue
         holder = src.var()
         expr = f"({holder}.get({src.const(segment)}) if isinstance({holder} := {expr}, dict) else None)"
     return expr
+
+
+_EMPTY: Mapping[str, Any] = {}
 
 
 def _condition_group(src: _Source, group: Sequence[Condition]) -> str:

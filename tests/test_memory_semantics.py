@@ -115,17 +115,11 @@ def test_datetimes_in_other_zones_compare_as_instants() -> None:
     assert compile_filter(node)({"created_at": plus_two}) is True
 
 
-def test_custom_that_is_not_an_object_has_no_paths() -> None:
-    node = QUERY_MEMBERS.parse_filter({"custom.a": {"$exists": False}})
+def test_custom_values_that_are_not_objects_have_no_paths() -> None:
+    node = QUERY_MEMBERS.parse_filter({"custom.a.b": {"$exists": False}})
     predicate = compile_filter(node)
-    assert [predicate({"custom": value}) for value in (None, [1], "a", 1, {"a": None}, {"a": 0})] == [
-        True,
-        True,
-        True,
-        True,
-        True,
-        False,
-    ]
+    customs = [None, {}, {"a": None}, {"a": [1]}, {"a": "x"}, {"a": 1}, {"a": {"b": None}}, {"a": {"b": 0}}]
+    assert [predicate({"custom": value}) for value in customs] == [True] * 7 + [False]
 
 
 @pytest.mark.parametrize(
