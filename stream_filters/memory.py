@@ -481,16 +481,20 @@ class _OnePass:
         key = self.order.key
         behind: list[tuple[tuple[Any, ...], Row]] = []
 
-        def beyond() -> Iterator[tuple[tuple[Any, ...], Row]]:
-            for row in matching:
-                k = key(row)
-                if (k > bound) if ascending else (k < bound):
-                    yield k, row
-                elif not behind or ((k > behind[0][0]) if ascending else (k < behind[0][0])):
-                    behind[:] = [(k, row)]
+        def note(k: tuple[Any, ...], row: Row) -> bool:
+            """Keep the nearest row at or behind the boundary; never selects it."""
+            if not behind or ((k > behind[0][0]) if ascending else (k < behind[0][0])):
+                behind[:] = [(k, row)]
+            return False
 
+        # Generator expressions, not a generator function: the test per row is
+        # one comparison, and only rows behind the boundary cost a call.
+        if ascending:
+            pairs = ((k, row) for row in matching if (k := key(row)) > bound or note(k, row))
+        else:
+            pairs = ((k, row) for row in matching if (k := key(row)) < bound or note(k, row))
         pick = heapq.nsmallest if ascending else heapq.nlargest
-        found = pick(count, beyond(), key=_FIRST)
+        found = pick(count, pairs, key=_FIRST)
         self.kept.extend(behind)
         return found
 
