@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..ast import And, Condition, Node, Or
+from ..ast import And, Condition, Node
 from ..field_types import INT64_MAX, INT64_MIN, FieldType
 from ..operators import Op, fold, words
 from ..timestamps import Instant, at_microseconds
@@ -54,9 +54,8 @@ class Compiler:
             return BUILDERS[node.op](self, self.mapping.target(node.field), node)
         children = [self.compile(child) for child in node.children]
         if isinstance(node, And):
-            return sa.and_(*children) if children else sa.true()
-        assert isinstance(node, Or)
-        return sa.or_(*children)
+            return _all(children) if children else sa.true()
+        return _any(children)
 
     # -- typed readings of a target --------------------------------------------
 
@@ -98,7 +97,7 @@ class Compiler:
         else:
             assert isinstance(terms, list)
             tests = [_COMPARE[o](view.value, _bound(view, v)) for o, v in terms]
-        return sa.and_(*([view.guard] if view.guard is not None else []), *tests)
+        return _all([view.guard, *tests] if view.guard is not None else tests)
 
     def contains(self, target: JsonArray | Related, values: list[str]) -> Bool:
         kept = [r[1] for r in (self.dialect.string_operand(Op.EQ, v) for v in values) if r is not None]
@@ -179,7 +178,7 @@ def _comparison(c: Compiler, target: Target, cond: Condition) -> Bool:
     if isinstance(target, JsonArray | Related):
         assert cond.op is Op.EQ and isinstance(cond.value, str)
         return c.contains(target, [cond.value])
-    return sa.or_(*(c.compare(view, cond.op, cond.value) for view in c.views(target, cond, cond.value)))
+    return _any([c.compare(view, cond.op, cond.value) for view in c.views(target, cond, cond.value)])
 
 
 def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
@@ -192,28 +191,44 @@ def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
     tests: list[Bool] = []
     for values in groups.values():
         for view in c.views(target, cond, values[0]):
-            equal: list[Any] = []
-            for value in values:
-                terms = c.operands(view, Op.EQ, value)
-                if isinstance(terms, list):
-                    equal.extend(v for _, v in terms)
+            equal = _equal_operands(c, view, values)
             if equal:
-                guard = [view.guard] if view.guard is not None else []
-                tests.append(sa.and_(*guard, view.value.in_(_distinct(equal))))
-    return sa.or_(*tests) if tests else sa.false()
+                test = view.value.in_(equal)
+                tests.append(_all([view.guard, test]) if view.guard is not None else test)
+    return _any(tests) if tests else sa.false()
 
 
-def _distinct(values: list[Any]) -> list[Any]:
-    seen: dict[tuple[type, Any], Any] = {}
-    for v in values:
-        seen.setdefault((type(v), v), v)
-    return list(seen.values())
+def _equal_operands(c: Compiler, view: View, values: list[Any]) -> list[Any]:
+    """The operands of `$eq value` for each value, dropping those that match nothing."""
+    if isinstance(values[0], str):
+        if not c.dialect.rewrites_strings:
+            return values
+        rewritten = [c.dialect.string_operand(Op.EQ, v) for v in values]
+        return [r[1] for r in rewritten if r is not None]
+    equal: list[Any] = []
+    for value in values:
+        terms = c.operands(view, Op.EQ, value)
+        if isinstance(terms, list):
+            equal.extend(v for _, v in terms)
+    return equal
+
+
+def _all(tests: list[Bool]) -> Bool:
+    return tests[0] if len(tests) == 1 else sa.and_(*tests)
+
+
+def _any(tests: list[Bool]) -> Bool:
+    return tests[0] if len(tests) == 1 else sa.or_(*tests)
 
 
 def _exists(c: Compiler, target: Target, cond: Condition) -> Bool:
     present = c.present(target, cond)
     if cond.value:
         return present
+    if isinstance(target, Scalar):
+        return target.expr.is_(None)  # as written, so an index on the column serves it
+    if isinstance(target, Related):
+        return sa.not_(present)
     # Two-valued: a NULL from a missing JSON key must count as "not present".
     return sa.not_(sa.func.coalesce(present, sa.false(), type_=sa.Boolean))
 
@@ -225,13 +240,13 @@ def _text_views(c: Compiler, target: Target, cond: Condition) -> list[View]:
 def _autocomplete(c: Compiler, target: Target, cond: Condition) -> Bool:
     assert isinstance(cond.value, str)
     prefix = fold(cond.value)
-    return sa.or_(*(sa.and_(*_guard(v), c.dialect.autocomplete(v.value, prefix)) for v in _text_views(c, target, cond)))
+    return _any([_all([*_guard(v), c.dialect.autocomplete(v.value, prefix)]) for v in _text_views(c, target, cond)])
 
 
 def _q(c: Compiler, target: Target, cond: Condition) -> Bool:
     assert isinstance(cond.value, str)
     wanted = words(cond.value)
-    return sa.or_(*(sa.and_(*_guard(v), c.dialect.has_words(v.value, wanted)) for v in _text_views(c, target, cond)))
+    return _any([_all([*_guard(v), c.dialect.has_words(v.value, wanted)]) for v in _text_views(c, target, cond)])
 
 
 def _guard(view: View) -> list[Bool]:
@@ -253,4 +268,6 @@ BUILDERS: dict[Op, Callable[[Compiler, Target, Condition], Bool]] = {
 
 def compile_filter(node: Node, mapping: SqlMapping, dialect: Dialect) -> Bool:
     """The WHERE clause for a filter AST."""
+    if isinstance(node, And) and not node.children:
+        return sa.true()
     return Compiler(mapping, dialect).compile(node)

@@ -71,6 +71,7 @@ def unsupported(message: str) -> FilterError:
 class Dialect:
     name = "sqlite"
     row_values = True  # keyset groups as `(a, b) > (?, ?)`, which seeks in an index
+    rewrites_strings = False  # whether `string_operand` ever changes an operand
     regex_start, regex_end = "^", "$"
 
     # -- strings ---------------------------------------------------------------
@@ -180,6 +181,7 @@ def _expanded(exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool, in
 
 class PostgreSQL(Dialect):
     name = "postgresql"
+    rewrites_strings = True
 
     def string(self, expr: Expr) -> Expr:
         return expr.collate(PG_COLLATION)
