@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from .errors import Code, describe, json_type
 from .timestamps import Instant, TimestampError
@@ -40,10 +41,11 @@ SORTABLE_TYPES = frozenset(
 class OperandError(ValueError):
     """An operand that does not fit its field; carries the problem code."""
 
-    def __init__(self, code: Code, message: str) -> None:
+    def __init__(self, code: Code, message: str, **context: Any) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.context = context
 
 
 def _wrong(expected: str, value: object) -> OperandError:
@@ -64,7 +66,7 @@ def check_text(value: str) -> str:
 def _string(value: object) -> Value:
     if not isinstance(value, str):
         raise _wrong("a string", value)
-    return check_text(value)
+    return value if value.isascii() else check_text(value)
 
 
 def _number(value: object) -> Value:
@@ -100,13 +102,13 @@ def _json_scalar(value: object) -> Value:
             "arrays and objects in custom data are matched only by $exists",
         )
     if isinstance(value, str):
-        return check_text(value)
+        return value if value.isascii() else check_text(value)
     if isinstance(value, bool):
         return value
     return _number(value)
 
 
-_CHECKERS: dict[FieldType, Callable[[object], Value]] = {
+CHECKERS: dict[FieldType, Callable[[object], Value]] = {
     FieldType.STRING: _string,
     FieldType.INTEGER: _number,
     FieldType.NUMBER: _number,
@@ -119,4 +121,4 @@ _CHECKERS: dict[FieldType, Callable[[object], Value]] = {
 
 def check_operand(field_type: FieldType, value: object) -> Value:
     """The AST value for a scalar operand of `field_type`, or OperandError."""
-    return _CHECKERS[field_type](value)
+    return CHECKERS[field_type](value)

@@ -15,7 +15,7 @@ from typing import Any
 
 from .ast import Condition, Node, Operand, conjoin, disjoin
 from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
-from .field_types import FieldType, OperandError, check_operand, check_text
+from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
 from .limits import LimitExceeded
 from .operators import OPERATORS, Op, words
 from .operators import Operand as Shape
@@ -33,10 +33,10 @@ def parse_request(schema: Schema, request: Mapping[str, Any] | str | bytes) -> Q
     if not isinstance(body, Mapping):
         raise FilterError.single(Code.INVALID_TYPE, f"the request must be a JSON object, got {json_type(body)}")
     problems = _unknown_keys(body)
-    node = _collect(problems, lambda: parse_filter(schema, body.get("filter_conditions"), ("filter_conditions",)))
-    sort = _collect(problems, lambda: parse_sort(schema, body.get("sort"), ("sort",)))
-    limit = _collect(problems, lambda: parse_limit(schema, body.get("limit"), ("limit",)))
-    cursor = _collect(problems, lambda: parse_cursor(schema, body.get("next"), body.get("prev")))
+    node = _collect(problems, parse_filter, schema, body.get("filter_conditions"), ("filter_conditions",))
+    sort = _collect(problems, parse_sort, schema, body.get("sort"), ("sort",))
+    limit = _collect(problems, parse_limit, schema, body.get("limit"), ("limit",))
+    cursor = _collect(problems, parse_cursor, schema, body.get("next"), body.get("prev"))
     if problems:
         raise FilterError(problems)
     return Query(schema, node, sort, limit, cursor)
@@ -65,9 +65,9 @@ def _stop_at_max(problems: list[Problem]) -> None:
         raise LimitExceeded(problems)
 
 
-def _collect(problems: list[Problem], part: Any) -> Any:
+def _collect(problems: list[Problem], part: Any, *args: Any) -> Any:
     try:
-        return part()
+        return part(*args)
     except LimitExceeded:
         raise
     except FilterError as exc:
@@ -151,9 +151,8 @@ class _FilterWalker:
                 )
             else:
                 parts.extend(self.field_conditions(key, value, (*path, key)))
-        if any(p is None for p in parts):
-            return None
-        return conjoin(p for p in parts if p is not None)
+        nodes = [p for p in parts if p is not None]
+        return conjoin(nodes) if len(nodes) == len(parts) else None
 
     def logical(self, key: str, value: Any, path: Path, depth: int) -> Node | None:
         if depth > self.limits.max_depth:
@@ -185,9 +184,9 @@ class _FilterWalker:
                 ]
             )
         children = [self.filter(child, (*path, i), depth) for i, child in enumerate(value)]
-        if any(c is None for c in children):
-            return None
         nodes = [c for c in children if c is not None]
+        if len(nodes) != len(children):
+            return None
         return conjoin(nodes) if key == "$and" else disjoin(nodes)
 
     def tick(self, path: Path) -> None:
@@ -327,10 +326,13 @@ class _FilterWalker:
                     )
                 ]
             )
-        values = [self.scalar(field, item, (*path, i)) for i, item in enumerate(operand)]
-        if any(v is None for v in values):
-            return None
-        return tuple(v for v in values if v is not None)  # type: ignore[misc]
+        try:
+            return tuple([self.checked(field, item) for item in operand])
+        except OperandError:
+            pass  # find every bad item, each at its own path (paths cost time, so only now)
+        for i, item in enumerate(operand):
+            self.scalar(field, item, (*path, i))
+        return None
 
     def text_operand(self, shape: Shape, operand: Any, path: Path) -> Operand | None:
         if not isinstance(operand, str):
@@ -345,30 +347,39 @@ class _FilterWalker:
             return self._bad(exc.code, exc.message, path)
 
     def scalar(self, field: Field, value: Any, path: Path) -> Operand | None:
-        if value is None:
-            return self._bad(Code.NULL_OPERAND, _NULL_HINT, path)
-        if isinstance(value, str) and self._too_long(value, path):
-            return None
         try:
-            return check_operand(field.type, value)
+            return self.checked(field, value)
         except OperandError as exc:
-            return self._bad(exc.code, f"{field.name}: {exc.message}", path)
+            self.problem(exc.code, exc.message, path, **exc.context)
+            return None
+
+    def checked(self, field: Field, value: Any) -> Value:
+        """`value` as an operand of `field`, or OperandError."""
+        if value is None:
+            raise OperandError(Code.NULL_OPERAND, _NULL_HINT)
+        if isinstance(value, str) and len(value) > self.limits.max_string_length:
+            limit = self.limits.max_string_length
+            raise OperandError(Code.STRING_TOO_LONG, _too_long_message(value, limit), limit=limit)
+        try:
+            return CHECKERS[field.type](value)
+        except OperandError as exc:
+            raise OperandError(exc.code, f"{field.name}: {exc.message}") from None
 
     def _too_long(self, value: str, path: Path) -> bool:
         if len(value) <= self.limits.max_string_length:
             return False
-        self.problem(
-            Code.STRING_TOO_LONG,
-            f"string of {len(value)} characters exceeds the limit of {self.limits.max_string_length}",
-            path,
-            limit=self.limits.max_string_length,
-        )
+        limit = self.limits.max_string_length
+        self.problem(Code.STRING_TOO_LONG, _too_long_message(value, limit), path, limit=limit)
         return True
 
     def _bad(self, code: Code, message: str, path: Path) -> Operand | None:
         """Record a problem; the missing operand it leaves is None."""
         self.problem(code, message, path)
         return None
+
+
+def _too_long_message(value: str, limit: int) -> str:
+    return f"string of {len(value)} characters exceeds the limit of {limit}"
 
 
 def _ops(field: Field) -> str:
@@ -381,7 +392,7 @@ def _ops(field: Field) -> str:
 def parse_sort(schema: Schema, sort: Any, path: Path = ("sort",)) -> tuple[SortKey, ...]:
     """Sort keys with the tie-breaker appended; the schema's default when absent."""
     keys = list(schema.default_sort) if sort is None or sort == [] else _sort_keys(schema, sort, path)
-    if not any(k.field == schema.tie_breaker for k in keys):
+    if schema.tie_breaker not in [k.field for k in keys]:
         keys.append(SortKey(schema.tie_breaker, keys[-1].direction if keys else 1))
     return tuple(keys)
 
@@ -496,6 +507,8 @@ def parse_limit(schema: Schema, limit: Any, path: Path = ("limit",)) -> int:
 
 
 def parse_cursor(schema: Schema, next_: Any, prev: Any) -> CursorToken | None:
+    if next_ is None and prev is None:
+        return None
     given = [(d, v) for d, v in ((Direction.NEXT, next_), (Direction.PREV, prev)) if v not in (None, "")]
     if len(given) > 1:
         raise FilterError.single(Code.CONFLICTING_CURSORS, "give either next or prev, not both", ("prev",))
