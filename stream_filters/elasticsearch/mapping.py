@@ -178,7 +178,8 @@ def _set(doc: Document, dotted: str, value: Any) -> None:
 
 
 def _term(text: str) -> str:
-    if len(text) * 4 > MAX_TERM_BYTES and len(text.encode()) > MAX_TERM_BYTES:
+    # Encoding also refuses lone surrogates, which no UTF-8 request can carry.
+    if len(text.encode()) > MAX_TERM_BYTES:
         raise ValueError(f"a string of more than {MAX_TERM_BYTES} UTF-8 bytes cannot be indexed as a keyword")
     return text
 

@@ -64,6 +64,7 @@ def test_nulls_and_missing_fields_are_left_out() -> None:
         ({"id": "x", "custom": ["a"]}, "object"),
         ({"id": "x" * 40000}, "32766"),
         ({"id": "x", "custom": {"a": "é" * 20000}}, "32766"),
+        ({"id": "x", "name": "\ud800"}, "surrogate"),
     ],
 )
 def test_values_an_index_cannot_hold_are_refused(row: dict[str, Any], message: str) -> None:
