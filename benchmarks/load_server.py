@@ -45,7 +45,7 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "sf_server_load"
 DEADLINE_SECONDS = 600
 USERS = [f"user-{i:03d}" for i in range(200)]
-BIG_CALLS = [f"default:big-{i}" for i in range(3)]
+BIG_CALLS = ["default:big-0", "livestream:big-1", "audio_room:big-2"]
 
 
 # -- data --------------------------------------------------------------------------
@@ -181,8 +181,14 @@ def free_port() -> int:
     return port
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(url: str) -> Iterator[str]:
+def server(url: str) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "STREAM_API_KEY": API_KEY, "STREAM_API_SECRET": API_SECRET}
     command = [sys.executable, "-m", "stream_filters.cli", "serve", "--db", url, "--port", str(port), "--no-seed"]
@@ -197,7 +203,7 @@ def server(url: str) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the server did not start") from None
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
         try:
@@ -310,18 +316,21 @@ def main() -> int:
     calls, members = memory_rows(call_rows, member_rows)
     walks = [(t, expected_walk(t, calls, members)) for t in TEMPLATES]
     print(f"data: {len(call_rows)} calls, {len(member_rows)} members; {args.clients} clients, {args.requests} requests")
-    print("| database | requests | clients | requests/s | p50 ms | p99 ms | errors | wrong pages |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print("| database | requests | clients | requests/s | p50 ms | p99 ms | server CPU ms/req | errors | wrong pages |")
+    print("|---|---|---|---|---|---|---|---|---|")
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for db in args.db:
             url = prepare(db, call_rows, member_rows, Path(tmp))
-            with server(url) as base_url:
+            with server(url) as (base_url, pid):
+                cpu_before = cpu_seconds(pid)
                 tally, elapsed = asyncio.run(load(base_url, walks, args.clients, args.requests))
+                server_cpu = (cpu_seconds(pid) - cpu_before) / max(1, len(tally.latencies)) * 1000
             p50, p99 = percentile(tally.latencies, 50) * 1000, percentile(tally.latencies, 99) * 1000
             rate = len(tally.latencies) / elapsed
             print(
-                f"| {db} | {tally.sent} | {args.clients} | {rate:.0f} | {p50:.1f} | {p99:.1f} "
+                f"| {db} | {tally.sent} | {args.clients} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {server_cpu:.1f} "
                 f"| {tally.errors} | {tally.wrong_pages} |"
             )
             failed = failed or tally.errors > 0 or tally.wrong_pages > 0
