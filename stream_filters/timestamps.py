@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 _RFC3339 = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
@@ -25,6 +25,7 @@ _RFC3339 = re.compile(
 )
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
 _NS_PER_S = 1_000_000_000
 _NS_PER_US = 1_000
 _MIN_NS = (datetime(1, 1, 1) - _EPOCH) // timedelta(microseconds=1) * _NS_PER_US
@@ -86,14 +87,14 @@ def parse_rfc3339_ns(text: str) -> int:
             "expected an RFC 3339 timestamp such as 2021-01-15T09:30:20.45Z "
             "(date, 'T' or space, time, optional 1-9 fraction digits, 'Z' or an offset like +02:00)"
         )
-    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
-    fraction, offset = match.group(7) or "", match.group(8)
+    year, month, day, hour, minute, second = map(int, match.groups()[:6])
+    fraction, offset = match.group(7), match.group(8)
     if second == 60:
         raise TimestampError("leap seconds (second 60) are not supported; use second 59 or the next minute")
     if hour > 23 or minute > 59 or second > 59:
         raise TimestampError("time out of range: hours are 00-23, minutes and seconds 00-59")
     try:
-        local = datetime(year, month, day, hour, minute, second)
+        day_number = date(year, month, day).toordinal()
     except ValueError as exc:
         raise TimestampError(f"no such date: {exc}") from None
     offset_seconds = 0
@@ -102,8 +103,9 @@ def parse_rfc3339_ns(text: str) -> int:
         if off_hours > 23 or off_minutes > 59:
             raise TimestampError("offset out of range: hours 00-23, minutes 00-59")
         offset_seconds = (off_hours * 3600 + off_minutes * 60) * (1 if offset[0] == "+" else -1)
-    whole_seconds = (local - _EPOCH) // timedelta(seconds=1) - offset_seconds
-    nanos = whole_seconds * _NS_PER_S + int(fraction.ljust(9, "0") or 0)
+    days = day_number - _EPOCH_ORDINAL
+    whole_seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds
+    nanos = whole_seconds * _NS_PER_S + (int(fraction.ljust(9, "0")) if fraction else 0)
     if not _MIN_NS <= nanos <= _MAX_NS:
         raise TimestampError("timestamp out of range: it must fall within years 0001-9999 in UTC")
     return nanos
