@@ -48,7 +48,6 @@ class ServerSettings:
     seed: bool = True  # load stream_filters.demo into an empty database at start
     members_per_call: int = 25  # members in each call of a QueryCalls response
     max_body_bytes: int = 1 << 20
-    engine_options: dict[str, Any] = field(default_factory=dict)
 
 
 Handler = Callable[[Request, dict[str, Any], Storage], Awaitable["Result"]]
@@ -82,7 +81,7 @@ class _Endpoint:
         try:
             authenticate(self.settings.api_key, self.settings.api_secret, request.query_params, request.headers)
             raw = await _read_body(request, self.settings.max_body_bytes)
-            body = bodies.read_object(raw, QUERY_CALLS)
+            body = bodies.read_object(raw, QUERY_CALLS)  # any schema: only its JSON limits are used
             result = await self.handler(request, body, request.app.state.storage)
         except FilterError as exc:
             return self._error(ApiError.from_filter_error(exc))

@@ -267,7 +267,8 @@ class Storage:
         if not update.update:
             return []
         wanted = [m.user_id for m in update.update]
-        where = (call_members.c.call_cid == cid, call_members.c.user_id.in_(wanted))
+        of_call = call_members.c.call_cid == cid
+        where = (of_call, call_members.c.user_id.in_(wanted))
         existing = {r["user_id"]: r for r in conn.execute(sa.select(call_members).where(*where)).mappings()}
         stamp = now()
         fresh = [_new_member(cid, m, stamp) for m in update.update if m.user_id not in existing]
@@ -275,9 +276,8 @@ class Storage:
             conn.execute(call_members.insert(), fresh)
         for m in update.update:
             if m.user_id in existing:
-                conn.execute(
-                    call_members.update().where(*where[:1], call_members.c.user_id == m.user_id), [_changes(m, stamp)]
-                )
+                one = call_members.update().where(of_call, call_members.c.user_id == m.user_id)
+                conn.execute(one.values(_changes(m, stamp)))
         rows = conn.execute(sa.select(call_members).where(*where)).mappings()
         by_id = {r["user_id"]: member_record(r) for r in rows}
         return [by_id[u] for u in wanted if u in by_id]
