@@ -432,10 +432,11 @@ def sort_rows(query: Query, rows: Iterable[Row]) -> list[Row]:
 def paginate(query: Query, rows: Iterable[Row], *, secret: bytes | str | None = None) -> Page[Row]:
     """One page of the rows matching `query`, with `next`/`prev` cursors.
 
-    `rows` may be a list or a one-shot iterable; it is read once. Memory beyond
-    the input: `limit + 1` rows plus one. Time: one predicate call per row, one
-    sort-key computation per matching row, O(log limit) per row that enters the
-    page. Give `secret` in production so cursors cannot be forged.
+    `rows` may be a list or a one-shot iterable; it is read once, and of a
+    stream only a bounded number of rows (the `limit + 1` nearest beyond the
+    cursor, the nearest behind it) is held. Time: one predicate call per row,
+    one sort key per matching row, O(log limit) per row that enters the page.
+    Give `secret` in production so cursors cannot be forged.
     """
     fields = [key.field for key in query.sort]
     store = _OnePass(rows, compile_filter(query.filter), _order(query.sort), fields)
