@@ -221,7 +221,7 @@ def test_any_json_as_filter_conditions(case: tuple[Schema, Any]) -> None:
     check(schema, {"filter_conditions": value})
 
 
-@settings(max_examples=1000)
+@settings(max_examples=2000)
 @given(schema_and(SORTS, plausible_sort))
 def test_any_json_as_sort(case: tuple[Schema, Any]) -> None:
     schema, value = case
@@ -235,7 +235,7 @@ def test_any_json_as_whole_request(case: tuple[Schema, Any]) -> None:
     check(schema, request)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=2000)
 @given(schema_and(st.one_of(REQUESTS, JSON_VALUES), plausible_request), st.booleans())
 def test_any_json_text_as_whole_request(case: tuple[Schema, Any], ascii_only: bool) -> None:
     schema, request = case
