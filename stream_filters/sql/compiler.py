@@ -39,6 +39,10 @@ _KINDS = {
     FieldType.DATETIME: None,
 }
 
+_COLLECTIONS = (JsonArray, Related)
+# SQLAlchemy would bind an int compared with a NUMERIC as INTEGER, which 2^53 overflows.
+_DECIMALS = frozenset({Domain.DECIMAL, Domain.JSON_DECIMAL})
+
 # What a numeric rewrite can give: comparisons to run, or "every present value"
 # (True) or "none" (False).
 Terms = list[tuple[Op, Any]] | bool
@@ -63,6 +67,14 @@ class Compiler:
         if isinstance(target, Json):
             return self.dialect.json_views(target.expr, cond.path, _json_kind(value))
         assert isinstance(target, Scalar)
+        key = (self.dialect, cond.field)
+        found = self.mapping.views.get(key)
+        if found is None:
+            found = self.mapping.views[key] = self._scalar_views(target, cond)
+        return found
+
+    def _scalar_views(self, target: Scalar, cond: Condition) -> list[View]:
+        """A column's one reading, the same for every request: kept on the mapping."""
         expr = target.expr
         kind = _KINDS[cond.type]
         if kind is None:
@@ -121,7 +133,11 @@ class Compiler:
 def _bound(view: View, value: Any) -> Any:
     """Booleans need an explicit parameter: SQLAlchemy reads `x > False` as a
     constant comparison it refuses."""
-    return sa.literal(value, sa.Boolean()) if isinstance(value, bool) else value
+    if isinstance(value, bool):
+        return sa.literal(value, sa.Boolean())
+    if view.domain in _DECIMALS:
+        return sa.literal(value, sa.Numeric())
+    return value
 
 
 def _json_kind(value: Any) -> Kind:
@@ -175,7 +191,7 @@ def _float_terms(op: Op, value: int | float) -> Terms:
 
 
 def _comparison(c: Compiler, target: Target, cond: Condition) -> Bool:
-    if isinstance(target, JsonArray | Related):
+    if isinstance(target, _COLLECTIONS):
         assert cond.op is Op.EQ and isinstance(cond.value, str)
         return c.contains(target, [cond.value])
     return _any([c.compare(view, cond.op, cond.value) for view in c.views(target, cond, cond.value)])
@@ -183,7 +199,7 @@ def _comparison(c: Compiler, target: Target, cond: Condition) -> Bool:
 
 def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
     assert isinstance(cond.value, tuple)
-    if isinstance(target, JsonArray | Related):
+    if isinstance(target, _COLLECTIONS):
         return c.contains(target, [v for v in cond.value if isinstance(v, str)])
     groups: dict[Kind, list[Any]] = {}
     for value in cond.value:
@@ -193,7 +209,10 @@ def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
         for view in c.views(target, cond, values[0]):
             equal = _equal_operands(c, view, values)
             if equal:
-                test = view.value.in_(equal)
+                operands = (
+                    sa.bindparam(None, equal, expanding=True, type_=sa.Numeric()) if view.domain in _DECIMALS else equal
+                )
+                test = view.value.in_(operands)
                 tests.append(_all([view.guard, test]) if view.guard is not None else test)
     return _any(tests) if tests else sa.false()
 

@@ -236,7 +236,8 @@ class PostgreSQL(Dialect):
             return [View(typeof == "string", self.string(text), kind)]
         target: Any = sa.Numeric() if kind is Kind.NUMBER else sa.Boolean()
         # CASE, not AND: PostgreSQL may evaluate a cast before its guard.
-        value = sa.case((typeof == kind.value, sa.cast(text, target)))
+        # Typed, so that operands bind as NUMERIC/BOOLEAN (not INTEGER: 2^53 overflows it).
+        value = sa.type_coerce(sa.case((typeof == kind.value, sa.cast(text, target))), target)
         return [View(None, value, kind, Domain.JSON_DECIMAL)]
 
     def json_present(self, column: Expr, path: Sequence[str]) -> Bool:

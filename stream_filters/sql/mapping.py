@@ -65,6 +65,9 @@ class SqlMapping:
     table: FromClause
     targets: Mapping[str, Target]
     columns: tuple[ColumnElement[Any], ...] = field(default=())
+    # The compiler's per-dialect readings of scalar columns (immutable
+    # SQLAlchemy expressions, so safe to share between requests).
+    views: dict[tuple[Any, str], Any] = field(default_factory=dict, repr=False)
 
     def target(self, name: str) -> Target:
         try:

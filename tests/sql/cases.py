@@ -225,3 +225,10 @@ CASES: list[Case] = [
     ),
     _case("sort_numbers_exact", {"count": {"$gte": 2**53}}, ["r04", "r02"], sort=[{"field": "count", "direction": 1}]),
 ]
+
+CASES += [
+    # Found by the differential test: big integers in `$in` on a JSON value
+    # once bound as INTEGER on PostgreSQL.
+    _case("custom_in_big_integers", {"custom.n": {"$in": [0, 2**53 + 1, 2**62]}}, ["r05"]),
+    _case("custom_gt_big_integer", {"custom.n": {"$gte": 2**62}}, []),
+]
