@@ -25,7 +25,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import ge, gt, itemgetter, le, lt
+from operator import itemgetter
 from types import CodeType, FunctionType
 from typing import Any
 
@@ -171,21 +171,6 @@ def _array_eq(src: _Source, ref: _Ref, c: Condition) -> str:
     return f"{src.const(c.value)} in ({ref.first} or ())"
 
 
-def _array_range(src: _Source, ref: _Ref, c: Condition) -> str:
-    # A helper, not a generator expression: `:=` may not stand in a comprehension's iterable.
-    return f"{src.const(_ANY_ELEMENT[c.op])}({ref.first}, {src.const(c.value)})"
-
-
-def _any_element(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    def any_element(values: Any, operand: Any) -> bool:
-        return any(compare(v, operand) for v in values or ())
-
-    return any_element
-
-
-_ANY_ELEMENT = {op: _any_element(fn) for op, fn in ((Op.GT, gt), (Op.GTE, ge), (Op.LT, lt), (Op.LTE, le))}
-
-
 def _array_exists(src: _Source, ref: _Ref, c: Condition) -> str:
     return f"{'not not' if c.value else 'not'} {ref.first}"
 
@@ -256,7 +241,6 @@ _TEMPLATES: dict[tuple[FieldType, Op], Template] = {
     (FieldType.DATETIME, Op.EXISTS): _exists,
     (FieldType.STRING_ARRAY, Op.IN): _array_in,
     (FieldType.STRING_ARRAY, Op.EQ): _array_eq,
-    **{(FieldType.STRING_ARRAY, op): _array_range for op in (Op.GT, Op.GTE, Op.LT, Op.LTE)},
     (FieldType.STRING_ARRAY, Op.EXISTS): _array_exists,
     (FieldType.CUSTOM, Op.EQ): _custom_eq,
     **{(FieldType.CUSTOM, op): _custom_range for op in (Op.GT, Op.GTE, Op.LT, Op.LTE)},

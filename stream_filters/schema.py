@@ -22,6 +22,15 @@ if TYPE_CHECKING:
 SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 COMPARE_OPS = frozenset({Op.IN, Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.EXISTS})
+ARRAY_OPS = frozenset({Op.IN, Op.EQ, Op.EXISTS})
+
+
+def supported_operators(kind: FieldType) -> frozenset[Op]:
+    """The operators SPEC gives a meaning to on a field type (§2-3): `$autocomplete`
+    and `$q` only on strings, and no ordering of a whole `string_array`."""
+    if kind is FieldType.STRING_ARRAY:
+        return ARRAY_OPS
+    return frozenset(spec.op for spec in OPERATORS.values() if kind in STRING_TYPES or not spec.strings_only)
 
 
 def _is_direction(value: object) -> bool:
@@ -38,11 +47,17 @@ class Field:
     def __post_init__(self) -> None:
         if not SEGMENT.fullmatch(self.name):
             raise ValueError(f"field name {self.name!r} must match [A-Za-z0-9_-]+")
-        object.__setattr__(self, "type", FieldType(self.type))
-        object.__setattr__(self, "operators", frozenset(Op(op) for op in self.operators))
-        for op in self.operators:
-            if OPERATORS[op].strings_only and self.type not in STRING_TYPES:
-                raise ValueError(f"{op} applies to string values only; field {self.name!r} is {self.type}")
+        kind = FieldType(self.type)
+        supported = supported_operators(kind)
+        # The default is "every comparison the type supports", so a plain
+        # Field("tags", FieldType.STRING_ARRAY) is valid.
+        operators = supported & COMPARE_OPS if self.operators is COMPARE_OPS else frozenset(map(Op, self.operators))
+        object.__setattr__(self, "type", kind)
+        object.__setattr__(self, "operators", operators)
+        for op in sorted(operators - supported):
+            raise ValueError(
+                f"{op} is not defined on {kind} fields (field {self.name!r}); allowed: {', '.join(sorted(supported))}"
+            )
         if self.sortable and self.type not in SORTABLE_TYPES:
             raise ValueError(f"field {self.name!r} of type {self.type} cannot be sortable")
 
@@ -186,14 +201,15 @@ def _field_from_dict(name: str, spec: Any) -> Field:
     unknown = set(spec) - {"type", "operators", "sortable"}
     if unknown:
         raise ValueError(f"field {name!r}: unknown key(s) {', '.join(sorted(unknown))}")
-    operators = spec.get("operators", sorted(COMPARE_OPS))
-    if not isinstance(operators, list):
+    operators = spec.get("operators", COMPARE_OPS)
+    if not isinstance(operators, list | frozenset):
         raise ValueError(f"field {name!r}: operators must be an array of operator names")
     sortable = spec.get("sortable", False)
     if not isinstance(sortable, bool):
         raise ValueError(f"field {name!r}: sortable must be true or false")
     try:
-        return Field(name, FieldType(spec["type"]), frozenset(Op(op) for op in operators), sortable)
+        ops = operators if operators is COMPARE_OPS else frozenset(Op(op) for op in operators)
+        return Field(name, FieldType(spec["type"]), ops, sortable)
     except (KeyError, ValueError) as exc:
         raise ValueError(f"field {name!r}: {exc}") from None
 

@@ -122,26 +122,6 @@ def test_custom_values_that_are_not_objects_have_no_paths() -> None:
     assert [predicate({"custom": value}) for value in customs] == [True] * 7 + [False]
 
 
-@pytest.mark.parametrize(
-    ("op", "operand", "expected"),
-    [("$gt", "b", ["x"]), ("$lte", "a", ["x"]), ("$lt", "a", [])],
-)
-def test_string_array_ranges_match_any_element(op: str, operand: str, expected: list[str]) -> None:
-    from stream_filters import Field, Schema
-
-    schema = Schema(
-        "arrays",
-        (
-            Field("id", FieldType.STRING, sortable=True),
-            Field("tags", FieldType.STRING_ARRAY, frozenset({Op.GT, Op.GTE, Op.LT, Op.LTE})),
-        ),
-        "id",
-        (),
-    )
-    rows = [{"id": "x", "tags": ["a", "c"]}, {"id": "y", "tags": []}, {"id": "z"}]
-    assert [r["id"] for r in filter_rows(schema.parse_filter({"tags": {op: operand}}), rows)] == expected
-
-
 def test_sort_rows_puts_nulls_lowest_in_both_directions() -> None:
     rows = [
         {"cid": "b", "created_at": None},

@@ -124,7 +124,12 @@ BAD_DICTS: list[tuple[str, Any, str]] = [
     ("operators a string", fields_schema({"a": {"type": "string", "sortable": True, "operators": "$eq"}}), "array"),
     ("sortable a string", fields_schema({"a": {"type": "string", "sortable": "yes"}}), "true or false"),
     ("bad field name", fields_schema({**A, "a.b": {"type": "string"}}), "must match"),
-    ("$q on a number", fields_schema({**A, "n": {"type": "number", "operators": ["$q"]}}), "string values only"),
+    ("$q on a number", fields_schema({**A, "n": {"type": "number", "operators": ["$q"]}}), "not defined on number"),
+    (
+        "$gt on a string_array",
+        fields_schema({**A, "t": {"type": "string_array", "operators": ["$gt"]}}),
+        "not defined on string_array",
+    ),
     (
         "sortable string_array",
         fields_schema({**A, "t": {"type": "string_array", "sortable": True}}),
@@ -170,3 +175,18 @@ def test_field_accepts_plain_strings() -> None:
     field = Field("a", "integer", frozenset({"$gt"}))  # type: ignore[arg-type]
     assert field.type is FieldType.INTEGER
     assert field.operators == {Op.GT}
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (FieldType.STRING_ARRAY, {"$in", "$eq", "$exists"}),
+        (FieldType.INTEGER, {"$in", "$eq", "$gt", "$gte", "$lt", "$lte", "$exists"}),
+        (FieldType.STRING, {"$in", "$eq", "$gt", "$gte", "$lt", "$lte", "$exists"}),
+    ],
+)
+def test_default_operators_are_the_comparisons_the_type_supports(kind: FieldType, expected: set[str]) -> None:
+    assert {str(op) for op in Field("f", kind).operators} == expected
+    assert {
+        str(op) for op in Schema.from_dict(fields_schema({**A, "f": {"type": str(kind)}})).by_name["f"].operators
+    } == expected
