@@ -22,6 +22,7 @@ from __future__ import annotations
 import builtins
 import heapq
 import itertools
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -327,7 +328,11 @@ def _build(src: _Source, expression: str) -> Any:
     Each read is `_row.get(name)`, never a cached `_get = _row.get`: a method
     call by name skips creating a bound method, which cost 60% on simple filters."""
     source = f"def compiled(_row):\n    return {expression}\n"
-    module = compile(source, "<stream_filters.memory>", "exec")
+    with warnings.catch_warnings():
+        # A placeholder for a function constant is a string literal being
+        # called, which the compiler flags; it is a function by run time.
+        warnings.simplefilter("ignore", SyntaxWarning)
+        module = compile(source, "<stream_filters.memory>", "exec")
     code = next(c for c in module.co_consts if isinstance(c, CodeType))
     constants = src.constants
     code = code.replace(co_consts=tuple(constants.get(c, c) if type(c) is str else c for c in code.co_consts))
