@@ -12,6 +12,7 @@ from .operators import Op
 from .pagination import Page
 from .query import CursorToken, Direction, Query
 from .schema import BUILTIN_SCHEMAS, QUERY_CALLS, QUERY_MEMBERS, Field, Schema, SortKey
+from .text import parse_text, to_text
 from .timestamps import Instant
 
 __all__ = [
@@ -37,5 +38,7 @@ __all__ = [
     "Query",
     "Schema",
     "SortKey",
+    "parse_text",
     "to_json",
+    "to_text",
 ]
