@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .errors import FilterError
+from .errors import Code, FilterError, Path, Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +49,8 @@ class Limits:
 class LimitExceeded(FilterError):
     """A limit breach: stops the walk at once, since going on would cost work
     proportional to a hostile input."""
+
+    @classmethod
+    def breach(cls, code: Code, message: str, path: Path, limit: int) -> LimitExceeded:
+        """The error for one limit, carrying the limit's value for clients."""
+        return cls([Problem(code, message, path, {"limit": limit})])

@@ -79,12 +79,11 @@ def load_json(text: str | bytes, schema: Schema, path: Path) -> Any:
     """Parse JSON text from a client; every failure is a FilterError."""
     size = len(text)
     if size > schema.limits.max_request_bytes:
-        raise LimitExceeded(
-            [
-                Problem(
-                    Code.REQUEST_TOO_LARGE, f"request of {size} bytes exceeds {schema.limits.max_request_bytes}", path
-                )
-            ]
+        raise LimitExceeded.breach(
+            Code.REQUEST_TOO_LARGE,
+            f"request of {size} bytes exceeds {schema.limits.max_request_bytes}",
+            path,
+            schema.limits.max_request_bytes,
         )
     try:
         return json.loads(text, parse_constant=_reject_constant)
@@ -93,9 +92,7 @@ def load_json(text: str | bytes, schema: Schema, path: Path) -> Any:
             Code.INVALID_JSON, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path
         ) from None
     except RecursionError:
-        raise LimitExceeded(
-            [Problem(Code.TOO_DEEP, "JSON nested too deeply", path, {"limit": schema.limits.max_depth})]
-        ) from None
+        raise LimitExceeded.breach(Code.TOO_DEEP, "JSON nested too deeply", path, schema.limits.max_depth) from None
     except (ValueError, UnicodeDecodeError) as exc:  # over-long integers, bad encodings, NaN
         raise FilterError.single(Code.INVALID_JSON, f"not valid JSON: {exc}", path) from None
 
@@ -156,15 +153,11 @@ class _FilterWalker:
 
     def logical(self, key: str, value: Any, path: Path, depth: int) -> Node | None:
         if depth > self.limits.max_depth:
-            raise LimitExceeded(
-                [
-                    Problem(
-                        Code.TOO_DEEP,
-                        f"$and/$or nested deeper than the limit of {self.limits.max_depth}",
-                        path,
-                        {"limit": self.limits.max_depth},
-                    )
-                ]
+            raise LimitExceeded.breach(
+                Code.TOO_DEEP,
+                f"$and/$or nested deeper than the limit of {self.limits.max_depth}",
+                path,
+                self.limits.max_depth,
             )
         if not isinstance(value, list):
             self.problem(Code.INVALID_TYPE, f"{key} takes an array of filters, got {json_type(value)}", path)
@@ -173,15 +166,11 @@ class _FilterWalker:
             self.problem(Code.EMPTY_LOGICAL, f"{key} needs at least one filter", path)
             return None
         if len(value) > self.limits.max_conditions:
-            raise LimitExceeded(
-                [
-                    Problem(
-                        Code.TOO_MANY_CONDITIONS,
-                        f"{key} with {len(value)} filters exceeds the limit of {self.limits.max_conditions} conditions",
-                        path,
-                        {"limit": self.limits.max_conditions},
-                    )
-                ]
+            raise LimitExceeded.breach(
+                Code.TOO_MANY_CONDITIONS,
+                f"{key} with {len(value)} filters exceeds the limit of {self.limits.max_conditions} conditions",
+                path,
+                self.limits.max_conditions,
             )
         children = [self.filter(child, (*path, i), depth) for i, child in enumerate(value)]
         nodes = [c for c in children if c is not None]
@@ -194,15 +183,11 @@ class _FilterWalker:
         even a filter of a million bad keys stops after `max_conditions`."""
         self.count += 1
         if self.count > self.limits.max_conditions:
-            raise LimitExceeded(
-                [
-                    Problem(
-                        Code.TOO_MANY_CONDITIONS,
-                        f"more than {self.limits.max_conditions} conditions",
-                        path,
-                        {"limit": self.limits.max_conditions},
-                    )
-                ]
+            raise LimitExceeded.breach(
+                Code.TOO_MANY_CONDITIONS,
+                f"more than {self.limits.max_conditions} conditions",
+                path,
+                self.limits.max_conditions,
             )
 
     def resolve(self, name: str, path: Path) -> tuple[Field, tuple[str, ...]] | None:
@@ -316,15 +301,11 @@ class _FilterWalker:
         if not isinstance(operand, list):
             return self._bad(Code.INVALID_OPERAND, f"$in takes an array, got {json_type(operand)}", path)
         if len(operand) > self.limits.max_in_values:
-            raise LimitExceeded(
-                [
-                    Problem(
-                        Code.TOO_MANY_VALUES,
-                        f"$in with {len(operand)} values exceeds the limit of {self.limits.max_in_values}",
-                        path,
-                        {"limit": self.limits.max_in_values},
-                    )
-                ]
+            raise LimitExceeded.breach(
+                Code.TOO_MANY_VALUES,
+                f"$in with {len(operand)} values exceeds the limit of {self.limits.max_in_values}",
+                path,
+                self.limits.max_in_values,
             )
         try:
             return tuple([self.checked(field, item) for item in operand])
@@ -406,15 +387,11 @@ def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:
         )
     limit = schema.limits.max_sort_keys
     if len(sort) > limit and not _only_tie_breaker_over(schema, sort, limit):
-        raise LimitExceeded(
-            [
-                Problem(
-                    Code.TOO_MANY_SORT_KEYS,
-                    f"{len(sort)} sort keys exceed the limit of {limit}",
-                    path,
-                    {"limit": limit},
-                )
-            ]
+        raise LimitExceeded.breach(
+            Code.TOO_MANY_SORT_KEYS,
+            f"{len(sort)} sort keys exceed the limit of {limit}",
+            path,
+            limit,
         )
     problems: list[Problem] = []
     keys: list[SortKey] = []
@@ -519,14 +496,10 @@ def parse_cursor(schema: Schema, next_: Any, prev: Any) -> CursorToken | None:
     if not isinstance(token, str):
         raise FilterError.single(Code.INVALID_CURSOR, f"a cursor is a string, got {json_type(token)}", path)
     if len(token) > schema.limits.max_cursor_length:
-        raise LimitExceeded(
-            [
-                Problem(
-                    Code.CURSOR_TOO_LONG,
-                    f"cursor of {len(token)} characters exceeds the limit of {schema.limits.max_cursor_length}",
-                    path,
-                    {"limit": schema.limits.max_cursor_length},
-                )
-            ]
+        raise LimitExceeded.breach(
+            Code.CURSOR_TOO_LONG,
+            f"cursor of {len(token)} characters exceeds the limit of {schema.limits.max_cursor_length}",
+            path,
+            schema.limits.max_cursor_length,
         )
     return CursorToken(direction, token)

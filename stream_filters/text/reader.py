@@ -401,15 +401,11 @@ def read(schema: Schema, text: str) -> tuple[dict[str, Any], dict[Path, Span]]:
         raise FilterError.single(Code.INVALID_TYPE, f"filter text must be a string, got {type(text).__name__}", ROOT)
     limits = schema.limits
     if len(text) > limits.max_request_bytes:
-        raise LimitExceeded(
-            [
-                Problem(
-                    Code.REQUEST_TOO_LARGE,
-                    f"filter text of {len(text)} characters exceeds {limits.max_request_bytes}",
-                    ROOT,
-                    {"limit": limits.max_request_bytes},
-                )
-            ]
+        raise LimitExceeded.breach(
+            Code.REQUEST_TOO_LARGE,
+            f"filter text of {len(text)} characters exceeds {limits.max_request_bytes}",
+            ROOT,
+            limits.max_request_bytes,
         )
     token = _READING.set(_Reading(text, limits))
     try:
