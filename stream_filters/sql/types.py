@@ -72,7 +72,7 @@ class ExactNumber(TypeDecorator[Any]):
             return dialect.type_descriptor(_SqliteNumeric())
         if dialect.name == "postgresql":
             return dialect.type_descriptor(postgresql.NUMERIC())
-        return dialect.type_descriptor(mysql.DOUBLE())
+        return dialect.type_descriptor(mysql.DOUBLE(asdecimal=False))  # asdecimal would round to 10 digits
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None or isinstance(value, Decimal):

@@ -25,7 +25,7 @@ def _rows() -> list[dict[str, Any]]:
                 "id": f"id{i:02d}" if i % 5 else f"ID{i:02d}",
                 "name": [None, "a", "B", "a ", "é"][i % 5],
                 "count": [None, 1, 2][i % 3],
-                "score": [None, 0.5, -1, 2**53][i % 4],
+                "score": [None, 0.5, -1.1976256334016142, 2**53, 0.1][i % 5],
                 "active": [None, True, False][(i // 2) % 3],
                 "created_at": None if i % 4 == 0 else _T0 + timedelta(microseconds=(i % 7)),
             }
