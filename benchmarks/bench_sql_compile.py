@@ -223,15 +223,17 @@ def measure(sql: bool, rounds: int = 200, batch: int = 20) -> dict[tuple[str, st
     method and case in turn within each round, so load hits them alike."""
     runs = {(case.name, m): f for case in CORPUS for m, f in _methods(case, sql).items()}
     times: dict[tuple[str, str], list[float]] = {key: [] for key in runs}
-    for _ in range(rounds):
-        for key, run in runs.items():
+    gc.disable()  # as timeit does: a collection inside one batch is noise
+    try:
+        for _ in range(rounds):
             gc.collect()
-            gc.disable()  # as timeit does: a collection inside one batch is noise
-            start = time.perf_counter()
-            for _ in range(batch):
-                run()
-            times[key].append((time.perf_counter() - start) / batch)
-            gc.enable()
+            for key, run in runs.items():
+                start = time.perf_counter()
+                for _ in range(batch):
+                    run()
+                times[key].append((time.perf_counter() - start) / batch)
+    finally:
+        gc.enable()
     return {key: statistics.median(v) * 1e6 for key, v in times.items()}
 
 
