@@ -112,17 +112,23 @@ CURSORS = {
 }
 
 
-@pytest.mark.parametrize("field", ["starts_at", "ended_at", "created_at"])
+# created_at is never NULL, so a cursor on a NULL cannot exist for it.
+SORTED_CASES = [
+    (field, cursor)
+    for field in ("starts_at", "ended_at", "created_at")
+    for cursor in CURSORS
+    if not (field == "created_at" and cursor == "on_null")
+]
+
+
+@pytest.mark.parametrize(("field", "cursor"), SORTED_CASES, ids=[f"{f}-{c}" for f, c in SORTED_CASES])
 @pytest.mark.parametrize("direction", [1, -1])
-@pytest.mark.parametrize("cursor", list(CURSORS), ids=str)
 @pytest.mark.parametrize("way", [Direction.NEXT, Direction.PREV])
 def test_sorted_page_walks_the_index(
     calls: tuple[sa.Connection, SqlMapping], field: str, direction: int, cursor: str, way: Direction
 ) -> None:
     conn, mapping = calls
     values = CURSORS[cursor]
-    if field == "created_at" and values is not None and values[0] is None:
-        pytest.skip("created_at is never NULL")
     query = _query((SortKey(field, direction), SortKey("cid", direction)), values, way)
     statements = _statements(conn, mapping, query)
     assert statements
