@@ -7,8 +7,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import uvicorn
 
@@ -57,6 +59,17 @@ def running_server(config: ServerSettings, storage: Storage | None = None) -> It
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+@contextmanager
+def demo_client(directory: Path, *, timeout: float) -> Iterator[httpx.Client]:
+    """An authenticated client of a server over a new SQLite file seeded with the demo data."""
+    url = f"sqlite:///{directory / 'demo.db'}"
+    with (
+        running_server(settings(url, seed=True)) as base_url,
+        httpx.Client(base_url=base_url, params={"api_key": API_KEY}, headers=headers(), timeout=timeout) as http,
+    ):
+        yield http
 
 
 def assert_stream_error(status: int, body: Any, expected_status: int, expected_code: int) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from server_helpers import API_KEY, API_SECRET, headers, running_server, settings
+from server_helpers import API_SECRET, demo_client, settings
 
 from stream_filters import QUERY_CALLS, QUERY_MEMBERS, Schema, demo, memory
 from stream_filters.server import cursor_secret
@@ -20,11 +20,7 @@ BUSIEST = Counter(m["call_cid"] for m in demo.members()).most_common(1)[0][0]
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('demo')) / 'demo.db'}"
-    with (
-        running_server(settings(url, seed=True)) as base_url,
-        httpx.Client(base_url=base_url, params={"api_key": API_KEY}, headers=headers(), timeout=30) as http,
-    ):
+    with demo_client(tmp_path_factory.mktemp("demo"), timeout=30) as http:
         yield http
 
 

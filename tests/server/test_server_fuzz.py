@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
-from server_helpers import API_KEY, API_SECRET, assert_stream_error, headers, running_server
-from server_helpers import settings as server_settings
+from server_helpers import API_SECRET, assert_stream_error, demo_client
 
 from stream_filters import QUERY_CALLS, QUERY_MEMBERS, Schema, demo, memory
 from stream_filters.server import cursor_secret
@@ -31,11 +29,7 @@ FUZZ = settings(max_examples=40, suppress_health_check=[HealthCheck.function_sco
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'fuzz.db'}"
-    with (
-        running_server(server_settings(url, seed=True)) as base_url,
-        httpx.Client(base_url=base_url, params={"api_key": API_KEY}, headers=headers(), timeout=60) as http,
-    ):
+    with demo_client(tmp_path_factory.mktemp("fuzz"), timeout=60) as http:
         yield http
 
 
