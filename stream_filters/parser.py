@@ -386,7 +386,7 @@ def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:
             path,
         )
     limit = schema.limits.max_sort_keys
-    if len(sort) > limit and not _only_tie_breaker_over(schema, sort, limit):
+    if len(sort) > limit + 1 or _keys_besides_tie_breaker(schema, sort) > limit:
         raise LimitExceeded.breach(
             Code.TOO_MANY_SORT_KEYS,
             f"{len(sort)} sort keys exceed the limit of {limit}",
@@ -411,11 +411,10 @@ def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:
     return keys
 
 
-def _only_tie_breaker_over(schema: Schema, sort: list[Any], limit: int) -> bool:
-    """The tie-breaker does not count against the limit: `Query.to_request()` may add it."""
-    return len(sort) == limit + 1 and any(
-        isinstance(item, Mapping) and item.get("field") == schema.tie_breaker for item in sort
-    )
+def _keys_besides_tie_breaker(schema: Schema, sort: list[Any]) -> int:
+    """The keys that count against `max_sort_keys`: the tie-breaker does not,
+    since `Query.to_request()` adds it. Called on at most limit + 1 items."""
+    return sum(not (isinstance(item, Mapping) and item.get("field") == schema.tie_breaker) for item in sort)
 
 
 def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) -> SortKey | None:
