@@ -41,7 +41,7 @@ from stream_filters.server.storage import connect
 
 API_KEY = "load-key"
 API_SECRET = "load-secret-" + "0123456789abcdef" * 4
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_URL = os.environ.get("STREAM_FILTERS_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_SCHEMA = "sf_server_load"
 DEADLINE_SECONDS = 600
 USERS = [f"user-{i:03d}" for i in range(200)]

@@ -9,6 +9,7 @@ the server's database), and bad requests surface as the SDK's
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from stream_filters.server import Storage, cursor_secret
 from stream_filters.server.shapes import CallRecord, MemberRecord
 from stream_filters.server.storage import connect
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_URL = os.environ.get("STREAM_FILTERS_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_SCHEMA = "sf_server_e2e"
 USERS = [f"user-{i:02d}" for i in range(14)]
 STARTS = [None, datetime(2030, 1, 1, 10, tzinfo=UTC), datetime(2030, 1, 1, 10, 0, 0, 500000, tzinfo=UTC), None]
