@@ -6,8 +6,8 @@ page = paginate(QUERY_CALLS.parse(body), connection, mapping, secret=KEY)
 
 from .compiler import compile_filter
 from .dialects import DIALECTS, Dialect, for_sqlalchemy
-from .indexes import sort_indexes
-from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, map_table, schema_table
+from .indexes import add_sort_indexes, sort_indexes
+from .mapping import Json, JsonArray, Related, Scalar, SqlExpression, SqlMapping, map_table, schema_table
 from .paginate import install_sqlite_functions, paginate, paginate_async, register_sqlite_functions
 from .types import ExactNumber, UtcDateTime, code_point_string
 
@@ -19,8 +19,10 @@ __all__ = [
     "JsonArray",
     "Related",
     "Scalar",
+    "SqlExpression",
     "SqlMapping",
     "UtcDateTime",
+    "add_sort_indexes",
     "code_point_string",
     "compile_filter",
     "for_sqlalchemy",
