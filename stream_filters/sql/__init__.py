@@ -9,7 +9,7 @@ from .dialects import DIALECTS, Dialect, for_sqlalchemy
 from .indexes import add_sort_indexes, sort_indexes
 from .mapping import Json, JsonArray, Related, Scalar, SqlExpression, SqlMapping, map_table, schema_table
 from .paginate import install_sqlite_functions, paginate, paginate_async, register_sqlite_functions
-from .types import ExactNumber, UtcDateTime, code_point_string
+from .types import ExactNumber, UtcDateTime, code_point_string, json_type
 
 __all__ = [
     "DIALECTS",
@@ -27,6 +27,7 @@ __all__ = [
     "compile_filter",
     "for_sqlalchemy",
     "install_sqlite_functions",
+    "json_type",
     "map_table",
     "paginate",
     "paginate_async",
