@@ -147,6 +147,10 @@ class Dialect:
 
     # -- order -------------------------------------------------------------------
 
+    def is_null(self, expr: Expr) -> Bool:
+        """A keyset range's NULL sort key."""
+        return expr.is_(None)
+
     def order(self, expr: Expr, ascending: bool, nullable: bool) -> UnaryExpression[Any]:
         """NULL is the lowest value, as SQLite and MariaDB already sort it."""
         return expr.asc() if ascending else expr.desc()
@@ -359,6 +363,11 @@ class MariaDB(Dialect):
 
     def array_nonempty(self, column: Expr) -> Bool:
         return sa.and_(sa.func.json_type(column) == "ARRAY", sa.func.json_length(column) > 0)
+
+    def is_null(self, expr: Expr) -> Bool:
+        # `a <=> NULL`, unlike `a IS NULL`, lets MariaDB see that `a` is constant
+        # in the range, so ORDER BY a, id walks the index instead of sorting.
+        return expr.is_not_distinct_from(None)
 
 
 class MySQL(MariaDB):
