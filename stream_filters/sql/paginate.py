@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from ..ast import Node, conditions
-from ..cursors import SortValue
+from ..cursors import Secrets, SortValue
 from ..field_types import FieldType
 from ..operators import Op, fold, words
 from ..pagination import Fetch, Page, plan, run, run_async
@@ -157,7 +157,7 @@ def statements(
 
 
 def for_query(query: Query, mapping: SqlMapping, dialect: Dialect) -> Statements:
-    return statements(query.schema, query.filter, query.sort, mapping, dialect)
+    return statements(query.schema, query.where, query.sort, mapping, dialect)
 
 
 def _sort_column(schema: Schema, key: SortKey, mapping: SqlMapping, dialect: Dialect) -> keyset.SortColumn:
@@ -192,7 +192,7 @@ def paginate(
     connection: Connection | Session,
     mapping: SqlMapping,
     *,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
     statement: None = None,
 ) -> Page[Item]: ...
 @overload
@@ -201,7 +201,7 @@ def paginate(  # type: ignore[overload-overlap]  # one element: the element itse
     connection: Connection | Session,
     mapping: SqlMapping,
     *,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
     statement: Select[T],
 ) -> Page[T]: ...
 @overload
@@ -210,7 +210,7 @@ def paginate(
     connection: Connection | Session,
     mapping: SqlMapping,
     *,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
     statement: Select[Any, *Ts],
 ) -> Page[Row[Any, *Ts]]: ...
 def paginate(
@@ -218,7 +218,7 @@ def paginate(
     connection: Connection | Session,
     mapping: SqlMapping,
     *,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
     statement: Select[*tuple[Any, ...]] | None = None,
 ) -> Page[Any]:
     """One page of `query`. Without `statement`, items are dicts of the
@@ -311,7 +311,7 @@ async def paginate_async(
     connection: AsyncConnection | AsyncSession,
     mapping: SqlMapping,
     *,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
     statement: None = None,
 ) -> Page[Item]: ...
 @overload
@@ -320,7 +320,7 @@ async def paginate_async(  # type: ignore[overload-overlap]  # as for paginate
     connection: AsyncConnection | AsyncSession,
     mapping: SqlMapping,
     *,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
     statement: Select[T],
 ) -> Page[T]: ...
 @overload
@@ -329,7 +329,7 @@ async def paginate_async(
     connection: AsyncConnection | AsyncSession,
     mapping: SqlMapping,
     *,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
     statement: Select[Any, *Ts],
 ) -> Page[Row[Any, *Ts]]: ...
 async def paginate_async(
@@ -337,7 +337,7 @@ async def paginate_async(
     connection: AsyncConnection | AsyncSession,
     mapping: SqlMapping,
     *,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
     statement: Select[*tuple[Any, ...]] | None = None,
 ) -> Page[Any]:
     """`paginate` for `AsyncConnection` and `AsyncSession` (asyncpg, aiomysql, aiosqlite)."""
