@@ -32,7 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from stream_filters import QUERY_CALLS, Field, FieldType, Op, Query, cursors
 from stream_filters.query import Direction
-from stream_filters.sql import SqlMapping, UtcDateTime, code_point_string, map_table, paginate, sort_indexes
+from stream_filters.sql import SqlMapping, UtcDateTime, code_point_string, map_table, paginate
 
 ROWS = int(os.environ.get("STREAM_FILTERS_BENCH_ROWS", "1000000"))
 TENANTS = 10
@@ -50,6 +50,8 @@ class Base(DeclarativeBase):
 
 class Call(Base):
     __tablename__ = "sf_bench_tenant_calls"
+    # The default sort's index (`sort_indexes`: created_on, call_cid) behind the scope column.
+    __table_args__ = (sa.Index("ix_sf_bench_tenant_created", "tenant_id", "created_on", "call_cid"),)
 
     cid: Mapped[str] = mapped_column("call_cid", code_point_string(64), primary_key=True)
     id: Mapped[str] = mapped_column("call_id", code_point_string(64))
@@ -89,7 +91,7 @@ FROM generate_series(0, :n - 1) AS i
 
 
 def prepare(engine: sa.Engine) -> None:
-    """The table, filled once and reused, with the scope column leading the sort index."""
+    """The table, filled once and reused."""
     table = Call.__table__
     with engine.connect() as conn:
         exists = sa.inspect(conn).has_table(table.name)
@@ -101,8 +103,6 @@ def prepare(engine: sa.Engine) -> None:
     fill = _SQLITE_FILL if engine.dialect.name == "sqlite" else _PG_FILL
     with engine.begin() as conn:
         conn.execute(sa.text(fill), {"n": ROWS, "tenants": TENANTS})
-        [by_created] = sort_indexes(MAPPING, engine.dialect.name, [QUERY_CALLS.default_sort])
-        sa.Index("ix_sf_bench_tenant_created", table.c.tenant_id, *by_created.expressions).create(conn)
         conn.execute(sa.text(f"ANALYZE {table.name}"))
 
 

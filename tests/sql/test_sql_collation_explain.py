@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -37,9 +37,8 @@ from stream_filters.sql import (
 )
 from stream_filters.sql.mapping import SqlMapping
 from tests.sql.harness import URLS, make_engine
-from tests.sql.test_sql_explain import CURSORS, _assert_index_walk, _plan, _query, _statements
+from tests.sql.test_sql_explain import CURSORS, _assert_index_walk, _plan, _query, _statements, explain_rows
 
-ROWS = 20_000
 _T0 = datetime(2024, 1, 1, tzinfo=UTC)
 _ICU = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
 
@@ -86,18 +85,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[tuple[sa.Connection, SqlMa
     add_sort_indexes(mapping, dialect, SORTS if dialect == "postgresql" else SORTS[:3])
     metadata.drop_all(engine)
     metadata.create_all(engine)
-    rows = [
-        {
-            "cid": f"default:{i:06d}",
-            "id": f"{i:06d}",
-            "type": ("default", "livestream", "audio_room")[i % 3],
-            "created_by_user_id": f"user-{i % 2000}",
-            "created_at": _T0 + timedelta(seconds=(i * 7919) % ROWS),
-            "starts_at": None if i % 3 == 0 else _T0 + timedelta(minutes=i % 5000),
-            "ended_at": None if i % 2 else _T0 + timedelta(seconds=i),
-        }
-        for i in range(ROWS)
-    ]
+    rows = [{**row, "created_by_user_id": f"user-{i % 2000}"} for i, row in enumerate(explain_rows())]
     with engine.begin() as conn:
         conn.execute(table.insert(), rows)
         conn.execute(sa.text(f"ANALYZE {'' if dialect == 'postgresql' else 'TABLE '}{table.name}"))

@@ -36,7 +36,17 @@ def calls(request: pytest.FixtureRequest) -> Iterator[tuple[sa.Connection, SqlMa
     add_sort_indexes(mapping, request.param, sorts)
     metadata.drop_all(engine)
     metadata.create_all(engine)
-    rows = [
+    with engine.begin() as conn:
+        conn.execute(table.insert(), explain_rows())
+        conn.execute(sa.text(f"ANALYZE {table.name}"))
+    with engine.connect() as conn:
+        yield conn, mapping
+    metadata.drop_all(engine)
+
+
+def explain_rows() -> list[dict[str, Any]]:
+    """A third of `starts_at` and half of `ended_at` NULL."""
+    return [
         {
             "cid": f"default:{i:06d}",
             "id": f"{i:06d}",
@@ -47,12 +57,6 @@ def calls(request: pytest.FixtureRequest) -> Iterator[tuple[sa.Connection, SqlMa
         }
         for i in range(ROWS)
     ]
-    with engine.begin() as conn:
-        conn.execute(table.insert(), rows)
-        conn.execute(sa.text(f"ANALYZE {table.name}"))
-    with engine.connect() as conn:
-        yield conn, mapping
-    metadata.drop_all(engine)
 
 
 def _statements(conn: sa.Connection, mapping: SqlMapping, query: Query) -> list[tuple[str, Any]]:
