@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Result, Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+from sqlalchemy.types import NullType
 
 from ..ast import Node, conditions
 from ..cursors import Secrets, SortValue
@@ -110,7 +111,11 @@ class Selection:
         """The application's statement, its sort keys selected after its own
         columns: items are what it returns (its one element, or its rows)."""
         width = len(statement.column_descriptions)
-        labels = [c.raw.label(_SORT_LABEL.format(i)) for i, c in enumerate(prepared.columns)]
+        # Read as the driver returns them (`_sort_value` normalises): the
+        # column types' result processing would only be paid twice per row.
+        labels = [
+            sa.type_coerce(c.raw, NullType()).label(_SORT_LABEL.format(i)) for i, c in enumerate(prepared.columns)
+        ]
         base = statement.order_by(None).offset(None).add_columns(*labels).where(prepared.where)
         return cls(prepared, base, list(range(width, width + len(labels))), _one if width == 1 else _leading(width))
 
