@@ -58,6 +58,12 @@ class Statements:
         self.types = [schema.by_name[k.field].type for k in sort]
         self.needs_functions = any(c.op in (Op.AUTOCOMPLETE, Op.Q) for c in conditions(node))
         self._shapes: dict[_ShapeKey, tuple[list[Any], list[Any]]] = {}
+        # An application statement's sort columns, read as the driver returns
+        # them (`_sort_value` normalises): its column types' result processing
+        # would only be paid twice per row.
+        self.labels = [
+            sa.type_coerce(c.raw, NullType()).label(_SORT_LABEL.format(i)) for i, c in enumerate(self.columns)
+        ]
         self.default = Selection.of_mapping(self)
 
     def shape(self, key: _ShapeKey) -> tuple[list[Any], list[Any]]:
@@ -78,9 +84,12 @@ class Selection:
     `base`, with the boundary values and the LIMIT as bound parameters; and
     how a row becomes an item and its sort values."""
 
-    def __init__(self, prepared: Statements, base: Select[Any], positions: list[int], read: Reader) -> None:
+    def __init__(
+        self, prepared: Statements, base: Select[Any], where: tuple[Any, ...], positions: list[int], read: Reader
+    ) -> None:
         self.prepared = prepared
         self.base = base
+        self.where = where  # added to `base` with each range's predicate
         self.positions = positions
         self.read = read
         self._selects: dict[_ShapeKey, list[Select[Any]]] = {}
@@ -104,20 +113,19 @@ class Selection:
         def read(result: Result[Any]) -> list[tuple[Any, Row[Any]]]:
             return [(dict(zip(keys, row[:width], strict=True)), row) for row in result]
 
-        return cls(prepared, base, [selected[id(c.raw)] for c in prepared.columns], read)
+        return cls(prepared, base, (), [selected[id(c.raw)] for c in prepared.columns], read)
 
     @classmethod
     def of_statement(cls, prepared: Statements, statement: Select[Any]) -> Selection:
         """The application's statement, its sort keys selected after its own
-        columns: items are what it returns (its one element, or its rows)."""
+        columns: items are what it returns (its one element, or its rows). The
+        page's ORDER BY and LIMIT replace the statement's own."""
+        if statement._offset_clause is not None:  # no public accessor; an OFFSET would skip rows of every range
+            raise ValueError("a statement to paginate must not have an OFFSET: pages are keyset ranges")
         width = len(statement.column_descriptions)
-        # Read as the driver returns them (`_sort_value` normalises): the
-        # column types' result processing would only be paid twice per row.
-        labels = [
-            sa.type_coerce(c.raw, NullType()).label(_SORT_LABEL.format(i)) for i, c in enumerate(prepared.columns)
-        ]
-        base = statement.order_by(None).offset(None).add_columns(*labels).where(prepared.where)
-        return cls(prepared, base, list(range(width, width + len(labels))), _one if width == 1 else _leading(width))
+        base = statement.order_by(None).add_columns(*prepared.labels)
+        positions = list(range(width, width + len(prepared.labels)))
+        return cls(prepared, base, (prepared.where,), positions, _one if width == 1 else _leading(width))
 
     def selects(self, fetch: Fetch, inclusive: bool = False) -> list[tuple[Select[Any], dict[str, Any]]]:
         """The SELECTs for `fetch`, nearest range first, each with its parameters."""
@@ -127,7 +135,8 @@ class Selection:
         if shape is None:
             order, parts = self.prepared.shape(key)
             limit = sa.bindparam(keyset.LIMIT_PARAM, type_=sa.Integer())
-            shape = self._selects[key] = [self.base.where(part).order_by(*order).limit(limit) for part in parts]
+            shape = [self.base.where(*self.where, part).order_by(*order).limit(limit) for part in parts]
+            self._selects[key] = shape
         params = keyset.parameters(self.prepared.columns, fetch.after, self.prepared.dialect)
         return [(select, params) for select in shape]
 

@@ -290,3 +290,8 @@ async def test_async_sqlite_runs_autocomplete(sqlite_engine: sa.Engine) -> None:
         assert [u.uid for u in page.items] == expected and expected
     finally:
         await async_engine.dispose()
+
+
+def test_a_statement_with_an_offset_is_refused(engine: sa.Engine) -> None:
+    with Session(engine) as session, pytest.raises(ValueError, match="OFFSET"):
+        paginate(QUERY_MEMBERS.parse({}), session, MAPPING, statement=_tenant_users("t1").offset(3))
