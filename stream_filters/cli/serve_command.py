@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 
-from .common import UsageError, guarded
+from .common import EnvironmentFault, UsageError, guarded
 
 DEFAULT_DB = "sqlite:///stream-filters.db"
 
@@ -18,12 +18,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--db", default=DEFAULT_DB, metavar="URL", help=f"SQLAlchemy database URL (default {DEFAULT_DB})"
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     parser.add_argument("--api-key", default=os.environ.get("STREAM_API_KEY"), help="default: $STREAM_API_KEY")
     parser.add_argument("--api-secret", default=os.environ.get("STREAM_API_SECRET"), help="default: $STREAM_API_SECRET")
     parser.add_argument("--no-seed", action="store_true", help="do not load the demo data into an empty database")
-    parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    parser.add_argument(
+        "--log-level", default="info", choices=("debug", "info", "warning", "error"), help="(default: info)"
+    )
     parser.set_defaults(func=guarded(run))
 
 
@@ -35,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
 
         from ..server import ServerSettings, create_app
     except ModuleNotFoundError as exc:
-        raise UsageError(f"serve needs the [server] extra: {exc.name} is missing") from None
+        raise EnvironmentFault(
+            f"serve needs the [server] extra (pip install '.[server]'): {exc.name} is missing"
+        ) from None
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
     settings = ServerSettings(
         api_key=args.api_key, api_secret=args.api_secret, database_url=args.db, seed=not args.no_seed
