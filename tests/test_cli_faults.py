@@ -185,3 +185,10 @@ def test_readme_load_then_query_db_gives_a_page(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
     page = json.loads(done.stdout)
     assert len(page["items"]) == 5 and page["next"] and page["prev"] is None
+
+
+@pytest.mark.parametrize("where", ["postgresql+psycopg://postgres@127.0.0.1:1/nowhere", "sqlite:///{tmp}/no/x.db"])
+def test_serve_with_a_database_it_cannot_use(capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str) -> None:
+    url = where.format(tmp=tmp_path)
+    fault(capsys, "serve", "--api-key", "k", "--api-secret", "s", "--db", url, "--port", "1")
+    assert list(tmp_path.iterdir()) == []

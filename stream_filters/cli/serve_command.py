@@ -24,7 +24,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--api-secret", default=os.environ.get("STREAM_API_SECRET"), help="default: $STREAM_API_SECRET")
     parser.add_argument("--no-seed", action="store_true", help="do not load the demo data into an empty database")
     parser.add_argument(
-        "--log-level", default="info", choices=("debug", "info", "warning", "error"), help="(default: info)"
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="how much the server logs (default: info)",
     )
     parser.set_defaults(func=guarded(run))
 
@@ -36,10 +39,12 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from ..server import ServerSettings, create_app
+        from ..sql.cli_support import check_database
     except ModuleNotFoundError as exc:
         raise EnvironmentFault(
             f"serve needs the [server] extra (pip install '.[server]'): {exc.name} is missing"
         ) from None
+    check_database(args.db)  # a database it cannot use is one line, exit 3, before the server starts
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
     settings = ServerSettings(
         api_key=args.api_key, api_secret=args.api_secret, database_url=args.db, seed=not args.no_seed

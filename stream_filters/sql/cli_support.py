@@ -110,6 +110,13 @@ def database(url: str, *, create: bool = False) -> Iterator[sa.Engine]:
                     leftover.unlink()
 
 
+def check_database(url: str) -> None:
+    """Open `url` once, so that `serve` reports a database it cannot use in one
+    line before it starts (a SQLite file is created, as the server would)."""
+    with database(url, create=True) as engine, engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+
+
 def _sqlite_file(url: sa.URL) -> Path | None:
     database = url.database
     if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
