@@ -82,3 +82,18 @@ def test_the_checks_can_fail(tmp_path: Path) -> None:
         ("2", "3"),
         ("5.2", None),
     ]
+
+
+LINK = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)]*)?\)")
+
+
+def test_links_between_documents_resolve() -> None:
+    broken = [
+        f"{path.relative_to(ROOT)}:{number}: {target}"
+        for path in _repository_files()
+        if path.suffix == ".md"
+        for number, line in enumerate(_lines(path), 1)
+        for target in LINK.findall(line)
+        if "://" not in target and not (path.parent / target).resolve().is_file()
+    ]
+    assert not broken, "links to documents that do not exist:\n" + "\n".join(broken)
