@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect as SqlAlchemyDialect
 
-from ..cli.common import EnvironmentFault, UsageError
+from ..cli.common import EnvironmentFault, UsageError, json_value
 from ..field_types import FieldType
 from ..pagination import Page, plan
 from ..query import Query
@@ -58,7 +58,8 @@ def compile_for_cli(query: Query, args: argparse.Namespace) -> str | dict[str, A
         for select in selects:
             # The statement as the driver gets it: IN lists expanded into one placeholder each.
             sent = select.compile(dialect=dialect).construct_expanded_state()
-            out.append({"sql": sent.statement, "params": {k: _json(v) for k, v in sent.parameters.items()}})
+            params = {k: json_value(_json(v)) for k, v in sent.parameters.items()}
+            out.append({"sql": sent.statement, "params": params})
         return {"dialect": name, "statements": out}
     return "\n\n".join(literal_sql(select, dialect) + ";" for select in selects)
 

@@ -43,6 +43,13 @@ def test_compile_bound_prints_placeholders_and_parameters(
         assert collation in statement["sql"]
 
 
+def test_compile_bound_writes_datetimes_as_everything_else_does(capsys: pytest.CaptureFixture[str]) -> None:
+    request = {"filter_conditions": {"created_at": {"$gt": "2024-01-01T00:00:00.5+02:00"}}}
+    assert main(["compile", "--to", "sql", "--bound", json.dumps(request)]) == 0
+    [statement] = json.loads(capsys.readouterr().out)["statements"]
+    assert "2023-12-31T22:00:00.5Z" in statement["params"].values()  # SPEC §3.1
+
+
 def test_compile_prints_sql_with_literals(capsys: pytest.CaptureFixture[str]) -> None:
     request = {"filter_conditions": {"type": {"$in": ["default", "it's"]}}, "limit": 3}
     assert main(["compile", "--to", "sql", "--table", "calls", json.dumps(request)]) == 0
