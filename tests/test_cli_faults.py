@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -191,4 +192,14 @@ def test_readme_load_then_query_db_gives_a_page(tmp_path: Path) -> None:
 def test_serve_with_a_database_it_cannot_use(capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str) -> None:
     url = where.format(tmp=tmp_path)
     fault(capsys, "serve", "--api-key", "k", "--api-secret", "s", "--db", url, "--port", "1")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_on_an_address_in_use(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        err = fault(
+            capsys, "serve", "--api-key", "k", "--api-secret", "s", "--port", port, "--db", f"sqlite:///{tmp_path}/x.db"
+        )
+    assert f"127.0.0.1:{port}" in err
     assert list(tmp_path.iterdir()) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 
 from .common import EnvironmentFault, UsageError, guarded
 
@@ -44,10 +45,20 @@ def run(args: argparse.Namespace) -> int:
         raise EnvironmentFault(
             f"serve needs the [server] extra (pip install '.[server]'): {exc.name} is missing"
         ) from None
-    check_database(args.db)  # a database it cannot use is one line, exit 3, before the server starts
+    # What the server could not use is one line and exit 3, before it starts.
+    _check_address(args.host, args.port)
+    check_database(args.db)
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
     settings = ServerSettings(
         api_key=args.api_key, api_secret=args.api_secret, database_url=args.db, seed=not args.no_seed
     )
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
+
+
+def _check_address(host: str, port: int) -> None:
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise EnvironmentFault(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
