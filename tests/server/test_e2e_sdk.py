@@ -353,7 +353,7 @@ def test_cursor_of_another_filter_is_refused(world: World) -> None:
     with pytest.raises(StreamApiException) as info:
         world.client.video.query_calls(limit=2, next=first.next, filter_conditions={"type": "default"})
     assert info.value.status_code == 400
-    assert "another filter or sort" in info.value.message
+    assert "another filter, sort or scope" in info.value.message
 
 
 def test_unknown_call_is_a_404(world: World) -> None:
