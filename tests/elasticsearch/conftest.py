@@ -43,11 +43,16 @@ def engine(request: pytest.FixtureRequest) -> Any:
     return EvaluatorEngine()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "emulator: the test runs on osmem-server (counted in the summary)")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         params = getattr(item, "callspec", None)
         engine = params.params.get("engine") if params is not None else None
-        if engine == "osmem" or (engine is None and "emulator" in getattr(item, "fixturenames", ())):
+        named = "emulator" in getattr(item, "fixturenames", ()) or item.get_closest_marker("emulator") is not None
+        if engine == "osmem" or (engine is None and named):
             _on_emulator.add(item.nodeid)
 
 
