@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from opensearchpy import OpenSearch, helpers
+from opensearchpy import OpenSearch
 from osmem_server import OsmemServer
 
 from stream_filters import Schema
@@ -121,8 +121,14 @@ class Emulator:
         name = f"stream-filters-{next(_numbers)}"
         body = {"mappings": index_mapping(schema), "settings": {"number_of_shards": shards}}
         self.client.indices.create(index=name, body=body)
-        actions = [{"_index": name, "_id": str(n), "_source": document(schema, row)} for n, row in enumerate(rows)]
-        helpers.bulk(self.client, actions, refresh=True)
+        operations: list[dict[str, Any]] = []
+        for number, row in enumerate(rows):
+            operations += [{"index": {"_index": name, "_id": str(number)}}, document(schema, row)]
+        if operations:
+            answer = self.client.bulk(body=operations)
+            assert not answer["errors"], answer
+        # A separate refresh: `refresh=true` on the bulk request costs osmem about 20 ms more.
+        self.client.indices.refresh(index=name)
         return name
 
     def delete(self, index: str) -> None:
