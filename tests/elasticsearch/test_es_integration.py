@@ -75,12 +75,13 @@ def pager(request: pytest.FixtureRequest, url: str) -> Iterator[Pager]:
     loop.close()
 
 
+CLIENT_PACKAGE = {Engine.ELASTICSEARCH: "elasticsearch", Engine.OPENSEARCH: "opensearchpy"}
+
+
 def test_the_client_family_follows_the_server(url: str, admin: Any) -> None:
     engine = detect_engine(url)
     assert engine is Engine(admin.info()["version"].get("distribution", "elasticsearch"))
-    assert (
-        type(admin).__module__.split(".")[0] == {"elasticsearch": "elasticsearch", "opensearch": "opensearchpy"}[engine]
-    )
+    assert type(admin).__module__.split(".")[0] == CLIENT_PACKAGE[engine]
     if not ES_URL:
         assert engine is Engine.OPENSEARCH
 
