@@ -5,7 +5,8 @@ e.g. ES_URL=http://localhost:9200), else the osmem-server emulator the
 session started (conftest `emulator`), so this runs in CI. The client family
 comes from the server's `GET /` (`client_for`): elasticsearch-py for
 Elasticsearch, opensearch-py for OpenSearch and the emulator; each runs sync
-(`paginate`) and async (`paginate_async`). Per example: an index (2 shards)
+(`paginate`) and async (`paginate_async`). On the emulator elasticsearch-py
+walks too, through `Recorder`. Per example: an index (2 shards)
 made with `index_mapping`, `document()` rows bulk-indexed with
 `refresh="wait_for"`, a walk with `next` and `prev` compared page by page with
 the in-memory backend, the index deleted.
@@ -38,6 +39,7 @@ from stream_filters.memory import paginate as memory_paginate
 from stream_filters.strategies import requests, row_lists
 from tests.elasticsearch.emulator import AdjustedClient, AsyncAdjustedClient
 from tests.elasticsearch.harness import SECRET, walk
+from tests.elasticsearch.recorder import Recorder
 from tests.schemas import ALL_TYPES
 
 ES_URL = os.environ.get("ES_URL")
@@ -58,21 +60,31 @@ def admin(url: str) -> Iterator[Any]:
     client.close()
 
 
-@pytest.fixture(params=["sync", "async"])
+# On the emulator, elasticsearch-py also walks, through the recorder that
+# stands in for what an Elasticsearch server does differently at the HTTP
+# layer (recorder.py); with ES_URL, the client family is the server's.
+PAGERS = ["sync", "async"] + ([] if ES_URL else ["elasticsearch-py-sync", "elasticsearch-py-async"])
+
+
+@pytest.fixture(params=PAGERS)
 def pager(request: pytest.FixtureRequest, url: str) -> Iterator[Pager]:
     """`paginate` or `paginate_async` through a client made by `client_for` / `async_client_for`."""
-    if request.param == "sync":
-        client = client_for(url)
+    recorder = Recorder(url, as_elasticsearch=True) if request.param.startswith("elasticsearch-py") else None
+    target, engine = (recorder.url, Engine.ELASTICSEARCH) if recorder else (url, None)
+    if not request.param.endswith("async"):
+        client = client_for(target, engine=engine)
         searcher = client if ES_URL else AdjustedClient(client)
         yield lambda query, index: paginate(query, searcher, index, secret=SECRET)
         client.close()
-        return
-    loop = asyncio.new_event_loop()
-    async_client = async_client_for(url)
-    async_searcher = async_client if ES_URL else AsyncAdjustedClient(async_client)
-    yield lambda query, index: loop.run_until_complete(paginate_async(query, async_searcher, index, secret=SECRET))
-    loop.run_until_complete(async_client.close())
-    loop.close()
+    else:
+        loop = asyncio.new_event_loop()
+        async_client = async_client_for(target, engine=engine)
+        async_searcher = async_client if ES_URL else AsyncAdjustedClient(async_client)
+        yield lambda query, index: loop.run_until_complete(paginate_async(query, async_searcher, index, secret=SECRET))
+        loop.run_until_complete(async_client.close())
+        loop.close()
+    if recorder:
+        recorder.close()
 
 
 CLIENT_PACKAGE = {Engine.ELASTICSEARCH: "elasticsearch", Engine.OPENSEARCH: "opensearchpy"}
@@ -108,7 +120,7 @@ def differential(admin: Any, pager: Pager, schema: Schema, rows: list[dict[str, 
 @pytest.mark.parametrize("schema", [ALL_TYPES, QUERY_CALLS, QUERY_MEMBERS], ids=lambda s: s.name)
 def test_server_pages_equal_memory_pages(admin: Any, pager: Pager, schema: Schema) -> None:
     @settings(
-        max_examples=int(os.environ.get("ES_EXAMPLES", "30")),
+        max_examples=int(os.environ.get("ES_EXAMPLES", "20")),
         suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(data=st.data())
