@@ -20,7 +20,8 @@ from .limits import LimitExceeded
 from .operators import OPERATORS, Op, words
 from .operators import Operand as Shape
 from .query import CursorToken, Direction, Query
-from .schema import REQUEST_KEYS, SEGMENT, Field, Schema, SortKey, check_extra_keys
+from .request_keys import REQUEST_KEYS, check_extra_keys
+from .schema import SEGMENT, Field, Schema, SortKey
 
 LOGICAL = ("$and", "$or")
 MAX_PROBLEMS = 100

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from .field_types import SORTABLE_TYPES, STRING_TYPES, FieldType
 from .limits import Limits
 from .operators import OPERATORS, Op
+from .request_keys import check_extra_keys
 
 if TYPE_CHECKING:
     from .ast import Node
     from .query import Query
 
 SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
-REQUEST_KEYS = ("filter_conditions", "sort", "limit", "next", "prev")  # SPEC §1
 
 COMPARE_OPS = frozenset({Op.IN, Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.EXISTS})
 ARRAY_OPS = frozenset({Op.IN, Op.EQ, Op.EXISTS})
@@ -257,16 +257,6 @@ def _field_to_dict(f: Field) -> dict[str, Any]:
     out: dict[str, Any] = {"type": str(f.type), "operators": sorted(map(str, f.operators)), "sortable": f.sortable}
     if f.hidden:
         out["hidden"] = True
-    return out
-
-
-def check_extra_keys(keys: Iterable[str], where: str = "") -> tuple[str, ...]:
-    """Extra body keys as a tuple; ValueError if one is not a string or is one of
-    the request's own keys (SPEC §1), whose meaning cannot be taken over."""
-    out = tuple(keys) if not isinstance(keys, str) else (keys,)
-    for key in out:
-        if not isinstance(key, str) or key in REQUEST_KEYS:
-            raise ValueError(f"{where}extra key {key!r} must be a string other than {', '.join(REQUEST_KEYS)}")
     return out
 
 

@@ -432,7 +432,9 @@ _UNKNOWN_OPERATORS = ("$ne", "$nin", "$regex", "$like", "$contains", "$EQ", "$",
 def _bad_filters(schema: Schema) -> list[st.SearchStrategy[Any]]:
     fields = list(schema.visible.values())
     named = st.sampled_from(fields)
-    unknown_names = [n for n in ("zz_no_such_field", "createdAt", "ID", "custom_x", "ty pe") if n not in schema.by_name]
+    hidden = [f.name for f in schema.fields if f.hidden]  # unknown to clients (SPEC §8)
+    guesses = ("zz_no_such_field", "createdAt", "ID", "custom_x", "ty pe")
+    unknown_names = [*hidden, *(n for n in guesses if n not in schema.by_name)]
     out: list[st.SearchStrategy[Any]] = [
         st.sampled_from(unknown_names).map(lambda n: {n: {"$exists": True}}),
         st.tuples(named, st.sampled_from(_UNKNOWN_OPERATORS)).map(lambda p: {_plain(p[0]): {p[1]: 1}}),

@@ -12,9 +12,10 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
 
-from stream_filters import Field, FieldType, FilterError, Op, Schema, SortKey
+from stream_filters import Field, FieldType, FilterError, Op, Schema, SortKey, strategies
 from stream_filters.ast import MATCH_ALL, And, Condition, conjoin
 from stream_filters.memory import paginate
 from stream_filters.schema import QUERY_CALLS, QUERY_MEMBERS
@@ -324,10 +325,34 @@ def test_scoped_walks_in_memory_against_the_reference(base: Schema) -> None:
     """The in-memory backend against the naive reference reading of scope AND filter."""
     schema = with_tenant(base)
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(rows=tenant_rows(schema), scope=scopes(schema), body=scoped_requests(schema))
     def check(rows: list[dict[str, Any]], scope: dict[str, Any], body: dict[str, Any]) -> None:
         present = [{k: v for k, v in r.items() if v is not None} for r in rows]
         check_scoped_walk(schema, rows, scope, body, lambda q: paginate(q, present, secret=SECRET))
 
     check()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_the_strategies_keep_hidden_fields_from_clients(data: st.DataObject) -> None:
+    schema = with_tenant(ALL_TYPES)
+    request = data.draw(strategies.requests(schema))
+    assert "tenant_id" not in json.dumps(request)
+    schema.parse(request)
+    with pytest.raises(FilterError):
+        schema.parse(data.draw(strategies.invalid_requests(schema)))
+    rows = data.draw(strategies.row_lists(schema, max_size=5))
+    assert all(strategies.is_row_of(schema, row) for row in rows)
+
+
+def test_the_invalid_requests_name_hidden_fields() -> None:
+    names_hidden = find(
+        strategies.invalid_requests(with_tenant(ALL_TYPES)),
+        lambda request: "tenant_id" in json.dumps(request, default=str),
+        settings=settings(max_examples=2000, deadline=None),
+    )
+    with pytest.raises(FilterError) as info:
+        with_tenant(ALL_TYPES).parse(names_hidden)
+    assert "unknown_field" in info.value.codes

@@ -123,7 +123,9 @@ def map_table(
     Fields not in `overrides` are the same-named ORM attribute of a model, or
     else the same-named column. `columns` are what a page of dicts returns
     (default: every column of the table). With `strict=False` a field without
-    a column is left unmapped: a request using it is refused.
+    a column is left unmapped: a request using it is refused. Hidden fields
+    must always be mapped: only scopes use them, and a client must never see
+    one named in a refusal (SPEC §8).
     """
     from_clause: FromClause = getattr(table, "__table__", table)
     attributes = _attributes(table)
@@ -137,7 +139,7 @@ def map_table(
         if found is None and f.name in from_clause.c:
             found = from_clause.c[f.name]
         if found is None:
-            if not strict and f.name != schema.tie_breaker:
+            if not strict and f.name != schema.tie_breaker and not f.hidden:
                 continue
             raise ValueError(f"field {f.name!r}: no column {f.name!r} in {from_clause}; map it with overrides")
         targets[f.name] = _wrap(f.type, found)

@@ -7,12 +7,13 @@ import asyncio
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from stream_filters import Page, Query
 from stream_filters.schema import QUERY_MEMBERS
-from stream_filters.sql import paginate, paginate_async
+from stream_filters.sql import map_table, paginate, paginate_async, schema_table
 from tests.schemas import ALL_TYPES
 from tests.scoped import SECRET, check_scoped_walk, requests, scopes, tenant_rows, with_tenant
 from tests.sql.harness import URLS, Store, get_store
@@ -73,3 +74,11 @@ def test_scoped_walks_async(dialect: str) -> None:
         loop.run_until_complete(conn.close())
         loop.run_until_complete(engine.dispose())
         loop.close()
+
+
+def test_a_hidden_field_must_be_mapped_even_when_not_strict() -> None:
+    schema = SCHEMAS["all_types_scoped"]
+    table = schema_table(ALL_TYPES, sa.MetaData(), "no_tenant")  # every column but tenant_id
+    with pytest.raises(ValueError, match="tenant_id"):
+        map_table(schema, table, strict=False)
+    assert "tenant_id" in map_table(schema, schema_table(schema, sa.MetaData(), "with_tenant")).targets
