@@ -1,4 +1,4 @@
-"""The in-memory backend on the conformance table (SPEC §2-3, §5), plus what only it has."""
+"""The in-memory backend beyond the shared table: rows from a stream, and what only it has."""
 
 from __future__ import annotations
 
@@ -13,30 +13,13 @@ from stream_filters.memory import compile_filter, filter_rows, order_key, pagina
 from tests.conformance.cases import ALL_ROWS, CASES, Case
 from tests.schemas import ALL_TYPES
 
-
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_conformance_case(case: Case) -> None:
-    page = paginate(case.query(), case.rows)
-    assert case.ids(page.items) == case.expected_ids
+# The table itself runs on every backend in tests/conformance/test_conformance.py.
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_conformance_case_from_a_stream(case: Case) -> None:
     page = paginate(case.query(), iter(case.rows))
     assert case.ids(page.items) == case.expected_ids
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if len(c.expected_ids) < c.query().limit], ids=lambda c: c.name)
-def test_conformance_case_in_pages_of_two(case: Case) -> None:
-    request = {**case.request, "limit": 2}
-    seen: list[Any] = []
-    page = paginate(case.schema.parse(request), case.rows)
-    while True:
-        seen.extend(case.ids(page.items))
-        if page.next is None:
-            break
-        page = paginate(case.schema.parse({**request, "next": page.next}), case.rows)
-    assert tuple(seen) == case.expected_ids
 
 
 def test_case_names_are_unique_and_cover_every_schema() -> None:
