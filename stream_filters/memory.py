@@ -31,7 +31,7 @@ from types import CodeType, FunctionType
 from typing import Any
 
 from . import pagination
-from .ast import Condition, Node, Or
+from .ast import Condition, Node, Nor, Or
 from .cursors import SortValue
 from .field_types import FieldType
 from .operators import Op, fold, words
@@ -300,6 +300,9 @@ def _emit(src: _Source, node: Node, depth: int) -> str:
     if isinstance(node, Or):
         either = [_emit(src, child, depth + 1) for child in node.children]
         return "(" + " or ".join(either) + ")" if either else "False"
+    if isinstance(node, Nor):  # every template is a bool, never None: `not` is two-valued
+        either = [_emit(src, child, depth + 1) for child in node.children]
+        return "(not (" + " or ".join(either) + "))" if either else "True"
     parts: list[str] = []
     for key, run in itertools.groupby(node.children, _value_key):
         if key is None:

@@ -39,6 +39,7 @@ class Logical(StrEnum):
 
     AND = "$and"
     OR = "$or"
+    NOR = "$nor"  # opt-in: a schema allows it with `logical=`
 
 
 class Role(Enum):

@@ -13,17 +13,17 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .ast import Condition, Node, Operand, conjoin, disjoin
+from .ast import Condition, Node, Operand, conjoin, disjoin, nor
 from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
 from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
 from .limits import LimitExceeded
-from .operators import OPERATORS, Op, words
+from .operators import OPERATORS, Logical, Op, words
 from .operators import Operand as Shape
 from .query import CursorToken, Direction, Query
 from .schema import SEGMENT, Field, Schema, SortKey
 
 REQUEST_KEYS = ("filter_conditions", "sort", "limit", "next", "prev")
-LOGICAL = ("$and", "$or")
+LOGICAL = tuple(map(str, Logical))
 MAX_PROBLEMS = 100
 _NULL_HINT = 'null is not a value to compare with: use {"$exists": false} to match a missing or null value'
 
@@ -122,6 +122,7 @@ class _FilterWalker:
         self.limits = schema.limits
         self.problems: list[Problem] = []
         self.count = 0
+        self.allowed_logical = tuple(k for k in LOGICAL if k in schema.logical)
 
     def problem(self, code: Code, message: str, path: Path, **context: Any) -> None:
         self.problems.append(Problem(code, message, path, context))
@@ -136,14 +137,22 @@ class _FilterWalker:
             if not isinstance(key, str):
                 self.tick(path)
                 self.problem(Code.INVALID_TYPE, f"filter keys must be strings, got {describe(key)}", path)
-            elif key in LOGICAL:
+            elif key in self.allowed_logical:
                 parts.append(self.logical(key, value, (*path, key), depth + 1))
+            elif key in LOGICAL:
+                self.tick((*path, key))
+                self.problem(
+                    Code.OPERATOR_NOT_ALLOWED,
+                    f"{key} is not allowed on this endpoint; allowed: {', '.join(self.allowed_logical)}",
+                    (*path, key),
+                    allowed=list(self.allowed_logical),
+                )
             elif key.startswith("$"):
                 self.tick((*path, key))
                 self.problem(
                     Code.UNKNOWN_OPERATOR,
-                    f"{describe(key)} cannot stand at filter level; use $and, $or, or a field name."
-                    + did_you_mean(key, LOGICAL),
+                    f"{describe(key)} cannot stand at filter level; use "
+                    f"{', '.join(self.allowed_logical)} or a field name." + did_you_mean(key, self.allowed_logical),
                     (*path, key),
                 )
             else:
@@ -155,7 +164,7 @@ class _FilterWalker:
         if depth > self.limits.max_depth:
             raise LimitExceeded.breach(
                 Code.TOO_DEEP,
-                f"$and/$or nested deeper than the limit of {self.limits.max_depth}",
+                f"{'/'.join(self.allowed_logical)} nested deeper than the limit of {self.limits.max_depth}",
                 path,
                 self.limits.max_depth,
             )
@@ -176,7 +185,9 @@ class _FilterWalker:
         nodes = [c for c in children if c is not None]
         if len(nodes) != len(children):
             return None
-        return conjoin(nodes) if key == "$and" else disjoin(nodes)
+        if key == Logical.AND:
+            return conjoin(nodes)
+        return disjoin(nodes) if key == Logical.OR else nor(nodes)
 
     def tick(self, path: Path) -> None:
         """Count one condition (or one rejected entry) against the limit, so that

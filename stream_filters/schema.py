@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .field_types import SORTABLE_TYPES, FieldType
 from .limits import Limits
-from .operators import Op, defined_on
+from .operators import Logical, Op, defined_on
 
 if TYPE_CHECKING:
     from .query import Query
@@ -23,6 +23,9 @@ SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 COMPARE_OPS = frozenset({Op.IN, Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.EXISTS})
 ARRAY_OPS = frozenset({Op.IN, Op.EQ, Op.EXISTS})
+# `$nor` is opt-in (SPEC §2): a schema allows it with `logical=ALL_LOGICAL`.
+DEFAULT_LOGICAL = frozenset({Logical.AND, Logical.OR})
+ALL_LOGICAL = frozenset(Logical)
 
 
 def supported_operators(kind: FieldType) -> frozenset[Op]:
@@ -79,6 +82,7 @@ class Schema:
     default_limit: int = 25
     max_limit: int = 100
     limits: Limits = field(default_factory=Limits)
+    logical: frozenset[Logical] = DEFAULT_LOGICAL  # the filter-level operators clients may use
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +92,9 @@ class Schema:
         object.__setattr__(self, "by_name", by_name)
         object.__setattr__(self, "fields", tuple(self.fields))
         object.__setattr__(self, "default_sort", tuple(self.default_sort))
+        object.__setattr__(self, "logical", frozenset(map(Logical, self.logical)))
+        if not self.logical >= DEFAULT_LOGICAL:
+            raise ValueError(f"schema {self.name!r}: $and and $or are always allowed")
         tie = by_name.get(self.tie_breaker)
         if tie is None or not tie.sortable:
             raise ValueError(f"schema {self.name!r}: tie-breaker {self.tie_breaker!r} must be a sortable field")
@@ -129,6 +136,7 @@ class Schema:
             "default_limit": self.default_limit,
             "max_limit": self.max_limit,
             "limits": self.limits.to_dict(),
+            "logical": sorted(map(str, self.logical)),
         }
 
     @classmethod
@@ -137,7 +145,7 @@ class Schema:
 
         `{"name": ..., "fields": {"id": {"type": "string", "operators": [...],
         "sortable": true}, ...}, "tie_breaker": ..., "default_sort": [...],
-        "default_limit": 25, "max_limit": 100, "limits": {...}}`
+        "default_limit": 25, "max_limit": 100, "limits": {...}, "logical": ["$and", "$or", "$nor"]}`
         """
         try:
             return cls._from_dict(data)
@@ -149,7 +157,7 @@ class Schema:
     def _from_dict(cls, data: Mapping[str, Any]) -> Schema:
         if not isinstance(data, Mapping):
             raise ValueError("a schema description must be an object")
-        allowed = {"name", "fields", "tie_breaker", "default_sort", "default_limit", "max_limit", "limits"}
+        allowed = {"name", "fields", "tie_breaker", "default_sort", "default_limit", "max_limit", "limits", "logical"}
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown schema key(s): {', '.join(sorted(unknown))}")
@@ -168,6 +176,7 @@ class Schema:
             default_limit=_typed(data, "default_limit", int, 25),
             max_limit=_typed(data, "max_limit", int, 100),
             limits=Limits.from_dict(_typed(data, "limits", dict, {})),
+            logical=frozenset(map(Logical, _typed(data, "logical", list, sorted(DEFAULT_LOGICAL)))),
         )
 
     @classmethod

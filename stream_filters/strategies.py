@@ -24,7 +24,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .field_types import INT64_MAX, INT64_MIN, FieldType
-from .operators import OPERATORS, Op, words
+from .operators import OPERATORS, Logical, Op, words
 from .schema import Field, Schema
 
 __all__ = ["filters", "invalid_requests", "requests", "row_lists", "rows", "sorts"]
@@ -296,12 +296,12 @@ class _Budget:
     max_depth: int
     children: st.SearchStrategy[int]
     pick: st.SearchStrategy[_FieldPlan]
+    any_kind: st.SearchStrategy[str]  # "field" or a logical operator the schema allows
+    logical_only: st.SearchStrategy[str]
 
 
 _ENTRIES = st.integers(0, 3)
 _FIELD_ONLY = st.just("field")
-_ANY_KIND = st.sampled_from(("field", "field", "$and", "$or"))
-_LOGICAL_ONLY = st.sampled_from(("$and", "$or"))
 _CUSTOM_PATHS = st.lists(st.sampled_from(CUSTOM_KEYS), min_size=1, max_size=2).map(".".join)
 
 
@@ -344,7 +344,7 @@ def _filter(draw: Draw, budget: _Budget, depth: int, remaining: list[int]) -> di
     nested = depth < budget.max_depth
     if not budget.fields and not nested:
         return out
-    kinds = (_ANY_KIND if nested else _FIELD_ONLY) if budget.fields else _LOGICAL_ONLY
+    kinds = (budget.any_kind if nested else _FIELD_ONLY) if budget.fields else budget.logical_only
     for _ in range(draw(_ENTRIES)):
         if remaining[0] <= 0:
             break
@@ -361,11 +361,14 @@ def filters(schema: Schema, *, max_depth: int = 3, max_conditions: int = 8) -> s
     """Valid `filter_conditions` over the schema's fields and allowed operators."""
     limits = schema.limits
     plans = tuple(_field_plan(f, limits.max_in_values, limits.max_string_length) for f in schema.fields if f.operators)
+    logical = [str(k) for k in Logical if k in schema.logical]
     budget = _Budget(
         plans,
         min(max_depth, limits.max_depth),
         st.integers(1, min(3, limits.max_conditions)),
         st.sampled_from(plans) if plans else st.nothing(),
+        st.sampled_from(("field", "field", *logical)),
+        st.sampled_from(logical),
     )
     cap = min(max_conditions, limits.max_conditions)
 
@@ -424,7 +427,7 @@ _BAD_BY_OP: dict[Op, tuple[Any, ...]] = {
     Op.AUTOCOMPLETE: ("", 1, True, ["a"]),
     Op.Q: ("", "   ", "%%", "-- !", 1, ["a"]),
 }
-_UNKNOWN_OPERATORS = ("$ne", "$nin", "$regex", "$like", "$contains", "$EQ", "$", "eq")
+_UNKNOWN_OPERATORS = ("$regex", "$like", "$not", "$elemMatch", "$EQ", "$", "eq")
 
 
 def _bad_filters(schema: Schema) -> list[st.SearchStrategy[Any]]:
@@ -438,7 +441,15 @@ def _bad_filters(schema: Schema) -> list[st.SearchStrategy[Any]]:
         named.map(lambda f: {_plain(f): {"color": 1}}),
         named.map(lambda f: {_plain(f): {"$exists": True, "color": 1}}),
         st.sampled_from(
-            [{"$and": []}, {"$or": []}, {"$and": {}}, {"$or": [1]}, {"$and": "x"}, {"$not": [{}]}, {"$nor": [{}]}]
+            [
+                {"$and": []},
+                {"$or": []},
+                {"$and": {}},
+                {"$or": [1]},
+                {"$and": "x"},
+                {"$not": [{}]},
+                {"$nor": [{}] if Logical.NOR not in schema.logical else []},
+            ]
         ),
     ]
     with_ops = [f for f in fields if f.operators]

@@ -13,12 +13,14 @@ backend that passes the shared tests on it handles the whole language:
 | created_at | datetime     | comparisons, $in, $exists              | yes (nullable) |
 | tags       | string_array | $in, $eq, $exists (the SPEC §3 set)    | no |
 | custom     | custom       | everything, $autocomplete and $q too   | no |
+
+and `$nor` (SPEC §2 "Opt-in operators").
 """
 
 from __future__ import annotations
 
 from stream_filters import QUERY_CALLS, QUERY_MEMBERS, Field, FieldType, Op, Schema, SortKey
-from stream_filters.schema import COMPARE_OPS
+from stream_filters.schema import ALL_LOGICAL, COMPARE_OPS
 
 TEXT_OPS = COMPARE_OPS | {Op.AUTOCOMPLETE, Op.Q}
 
@@ -38,6 +40,7 @@ ALL_TYPES = Schema(
     default_sort=(SortKey("created_at", -1),),
     default_limit=10,
     max_limit=50,
+    logical=ALL_LOGICAL,
 )
 
 SCHEMAS: dict[str, Schema] = {s.name: s for s in (QUERY_CALLS, QUERY_MEMBERS, ALL_TYPES)}

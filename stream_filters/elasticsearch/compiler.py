@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..ast import And, Condition, Node, Or
+from ..ast import And, Condition, Node, Nor, Or
 from ..cursors import SortValue
 from ..errors import Code, FilterError
 from ..field_types import FieldType, Value
@@ -164,6 +164,8 @@ def _clause(node: Node, layout: Layout) -> Clause:
         return BUILDERS[node.op](node, layout[node.field])
     if isinstance(node, Or):
         return {"bool": {"should": [_clause(c, layout) for c in node.children], "minimum_should_match": 1}}
+    if isinstance(node, Nor):  # a document matches a clause or not: must_not is two-valued
+        return {"bool": {"must_not": [_clause(c, layout) for c in node.children]}}
     return _and(node, layout)
 
 

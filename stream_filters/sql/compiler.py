@@ -17,7 +17,7 @@ from typing import Any, assert_never
 
 import sqlalchemy as sa
 
-from ..ast import And, Condition, Node
+from ..ast import And, Condition, Node, Nor
 from ..field_types import INT64_MAX, INT64_MIN, FieldType
 from ..operators import Op, Side, comparison, fold, words
 from ..timestamps import Instant, at_microseconds
@@ -59,6 +59,10 @@ class Compiler:
         children = [self.compile(child) for child in node.children]
         if isinstance(node, And):
             return _all(children) if children else sa.true()
+        if isinstance(node, Nor):
+            # SQL's NOT of NULL is NULL: a condition on a missing value is NULL, not
+            # false, so it is made false first, and the NOT of it is true (SPEC §2).
+            return sa.not_(sa.func.coalesce(_any(children), sa.false(), type_=sa.Boolean))
         return _any(children)
 
     # -- typed readings of a target --------------------------------------------

@@ -288,6 +288,23 @@ _ALL_FILTERS: tuple[tuple[str, dict[str, Any], str], ...] = (
     ("custom_q", {"custom.color": {"$q": "strasse"}}, "07"),
     # logic
     ("or", {"$or": [{"count": 1}, {"name": "Mojo"}]}, "01 02 10"),
+    # $nor: two-valued; a row without the field matches $nor of a condition on it
+    ("nor_missing_field_matches", {"$nor": [{"count": {"$gte": 2}}]}, "01 03 06 09 10"),
+    ("nor_null_boolean_matches", {"$nor": [{"active": True}]}, "02 03 05 07 08 11 12 13"),
+    ("nor_of_two", {"$nor": [{"count": 1}, {"name": {"$autocomplete": "jo"}}]}, "02 04 05 06 07 08 09 11 12 13"),
+    ("nor_custom_missing_path", {"$nor": [{"custom.color": "red"}]}, "02 03 04 05 06 07 08 10 11 13"),
+    ("nor_custom_other_type", {"$nor": [{"custom.n": {"$gte": 1}}]}, "03 04 05 06 08 09 10 12 13"),
+    ("nor_exists_false", {"$nor": [{"tags": {"$exists": False}}]}, "01 02 05 06 07 08 10 11 12"),
+    ("nor_array_in", {"$nor": [{"tags": {"$in": ["red", "blue"]}}]}, "02 03 04 06 08 09 10 11 12 13"),
+    (
+        "nor_datetime_null",
+        {"$nor": [{"created_at": {"$lt": "2024-01-01T00:00:00Z"}}]},
+        "01 02 03 05 06 07 09 10 11 12 13",
+    ),
+    ("nor_of_nor", {"$nor": [{"$nor": [{"count": {"$gte": 2}}]}]}, "02 04 05 07 08 11 12 13"),
+    ("nor_of_and", {"$nor": [{"active": True, "count": 1}]}, "02 03 04 05 06 07 08 09 11 12 13"),
+    ("nor_with_field", {"active": False, "$nor": [{"score": {"$lt": 1}}]}, "02 08 11"),
+    ("nor_of_or_spreads", {"$nor": [{"$or": [{"count": 1}, {"count": 2}]}]}, "03 04 05 06 07 08 09 11 13"),
     (
         "and_of_or",
         {"$and": [{"active": True}, {"$or": [{"count": {"$gte": 10}}, {"tags": {"$exists": False}}]}]},

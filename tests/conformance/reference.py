@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from stream_filters import And, Condition, FieldType, Instant, Node, Op, Or, SortKey
+from stream_filters.ast import Nor
 from stream_filters.operators import words
 
 
@@ -20,6 +21,8 @@ def matches(node: Node, row: Mapping[str, Any]) -> bool:
         return all(matches(child, row) for child in node.children)
     if isinstance(node, Or):
         return any(matches(child, row) for child in node.children)
+    if isinstance(node, Nor):
+        return not any(matches(child, row) for child in node.children)
     return _condition(node, _value(node, row))
 
 
