@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .field_types import FieldType, Value
-from .operators import Op
+from .operators import OPERATORS, Op
 from .timestamps import Instant
 
 Operand = Value | tuple[Value, ...]
@@ -99,6 +99,19 @@ def nor(children: Iterable[Node]) -> Nor:
     for child in children:
         flat.extend(child.children if isinstance(child, Or) else (child,))
     return Nor(tuple(flat))
+
+
+def lowered(cond: Condition) -> Node:
+    """The node a sugar condition (`operators.is_sugar`) stands for, which backends
+    compile instead: `$ne v` is `$exists: true` and `$nor: [$eq v]`, `$nin` the
+    same with `$in` (SPEC §2: a missing value never matches them). The AST keeps
+    the condition as written, so `to_json`, `to_text`, paths and the depth
+    limit see what the client sent."""
+    negates = OPERATORS[cond.op].negates
+    if negates is None:
+        raise TypeError(f"{cond.op} is not sugar")
+    present = Condition(cond.field, cond.path, Op.EXISTS, True, cond.type)
+    return And((present, Nor((Condition(cond.field, cond.path, negates, cond.value, cond.type),))))
 
 
 def walk(node: Node) -> Iterable[Node]:

@@ -31,10 +31,10 @@ from types import CodeType, FunctionType
 from typing import Any
 
 from . import pagination
-from .ast import Condition, Node, Nor, Or
+from .ast import Condition, Node, Nor, Or, lowered
 from .cursors import SortValue
 from .field_types import FieldType
-from .operators import Op, fold, words
+from .operators import Op, fold, is_sugar, words
 from .pagination import Fetch, Page
 from .query import Query
 from .schema import SortKey
@@ -294,6 +294,8 @@ _FIRST_READ, _LATER_READ = "\x01first\x01", "\x01again\x01"
 
 def _emit(src: _Source, node: Node, depth: int) -> str:
     if isinstance(node, Condition):
+        if is_sugar(node.op, node.type):
+            return _emit(src, lowered(node), depth)
         return _condition_group(src, (node,))
     if depth >= _CHUNK_DEPTH:
         return f"{src.const(compile_filter(node))}(_row)"
@@ -313,7 +315,9 @@ def _emit(src: _Source, node: Node, depth: int) -> str:
 
 
 def _value_key(node: Node) -> tuple[str, tuple[str, ...]] | None:
-    return (node.field, node.path) if isinstance(node, Condition) else None
+    if isinstance(node, Condition) and not is_sugar(node.op, node.type):
+        return node.field, node.path
+    return None
 
 
 @lru_cache(maxsize=4096)

@@ -32,6 +32,9 @@ class Op(StrEnum):
     EXISTS = "$exists"
     AUTOCOMPLETE = "$autocomplete"
     Q = "$q"
+    # Opt-in (SPEC §2 "Opt-in operators"): a schema must name them on a field.
+    NE = "$ne"
+    NIN = "$nin"
 
 
 class Logical(StrEnum):
@@ -93,6 +96,8 @@ OPERATORS: dict[str, OperatorSpec] = {
         OperatorSpec(Op.EXISTS, Role.PRESENCE, Operand.BOOLEAN, _ALL_TYPES),
         OperatorSpec(Op.AUTOCOMPLETE, Role.TEXT, Operand.PREFIX, STRING_TYPES),
         OperatorSpec(Op.Q, Role.TEXT, Operand.WORDS, STRING_TYPES),
+        OperatorSpec(Op.NE, Role.EQUALITY, Operand.SCALAR, _ALL_TYPES, negates=Op.EQ),
+        OperatorSpec(Op.NIN, Role.MEMBERSHIP, Operand.LIST, _ALL_TYPES, negates=Op.IN),
     )
 }
 
@@ -133,7 +138,7 @@ def comparison(op: Op) -> tuple[Side, bool]:
             return Side.BELOW, False
         case Op.LTE:
             return Side.BELOW, True
-        case Op.IN | Op.EXISTS | Op.AUTOCOMPLETE | Op.Q:
+        case Op.IN | Op.EXISTS | Op.AUTOCOMPLETE | Op.Q | Op.NE | Op.NIN:
             raise TypeError(f"{op} is not a comparison")
         case _:
             assert_never(op)

@@ -17,7 +17,7 @@ from .ast import Condition, Node, Operand, conjoin, disjoin, nor
 from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
 from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
 from .limits import LimitExceeded
-from .operators import OPERATORS, Logical, Op, words
+from .operators import OPERATORS, Logical, Op, OperatorSpec, words
 from .operators import Operand as Shape
 from .query import CursorToken, Direction, Query
 from .schema import SEGMENT, Field, Schema, SortKey
@@ -292,29 +292,30 @@ class _FilterWalker:
         if operand is None:
             self.problem(Code.NULL_OPERAND, _NULL_HINT, path)
             return None
-        value = self.operand(field, spec.operand, operand, path)
+        value = self.operand(field, spec, operand, path)
         if value is None:
             return None
         return Condition(field.name, segments, op, value, field.type)
 
-    def operand(self, field: Field, shape: Shape, operand: Any, path: Path) -> Operand | None:
+    def operand(self, field: Field, spec: OperatorSpec, operand: Any, path: Path) -> Operand | None:
+        shape = spec.operand
         if shape is Shape.BOOLEAN:
             if not isinstance(operand, bool):
                 return self._bad(Code.INVALID_OPERAND, f"expected true or false, got {json_type(operand)}", path)
             return operand
         if shape is Shape.LIST:
-            return self.list_operand(field, operand, path)
+            return self.list_operand(field, spec.op, operand, path)
         if shape in (Shape.PREFIX, Shape.WORDS):
             return self.text_operand(shape, operand, path)
         return self.scalar(field, operand, path)
 
-    def list_operand(self, field: Field, operand: Any, path: Path) -> Operand | None:
+    def list_operand(self, field: Field, op: str, operand: Any, path: Path) -> Operand | None:
         if not isinstance(operand, list):
-            return self._bad(Code.INVALID_OPERAND, f"$in takes an array, got {json_type(operand)}", path)
+            return self._bad(Code.INVALID_OPERAND, f"{op} takes an array, got {json_type(operand)}", path)
         if len(operand) > self.limits.max_in_values:
             raise LimitExceeded.breach(
                 Code.TOO_MANY_VALUES,
-                f"$in with {len(operand)} values exceeds the limit of {self.limits.max_in_values}",
+                f"{op} with {len(operand)} values exceeds the limit of {self.limits.max_in_values}",
                 path,
                 self.limits.max_in_values,
             )

@@ -318,6 +318,7 @@ def _field_plan(field: Field, max_in: int, max_string: int) -> _FieldPlan:
         Op.AUTOCOMPLETE: _short(_prefixes(), max_string),
         Op.Q: _short(_queries(), max_string),
         Op.IN: st.lists(scalar, max_size=min(4, max_in)),
+        Op.NIN: st.lists(scalar, max_size=min(4, max_in)),
     }
     name = _CUSTOM_PATHS.map(f"{field.name}.".__add__) if field.type is FieldType.CUSTOM else st.just(field.name)
     ops = sorted(field.operators)
@@ -486,9 +487,9 @@ def _wrong_operand(field: Field) -> st.SearchStrategy[Any]:
     for op in sorted(field.operators):
         if op in _BAD_BY_OP:
             choices.extend((str(op), v) for v in _BAD_BY_OP[op])
-        elif op is Op.IN:
-            choices.extend(("$in", [v]) for v in _BAD_OPERANDS[field.type] if not isinstance(v, list | dict))
-            choices.extend(("$in", v) for v in ("a", 1, {"a": 1}))
+        elif op in (Op.IN, Op.NIN):
+            choices.extend((str(op), [v]) for v in _BAD_OPERANDS[field.type] if not isinstance(v, list | dict))
+            choices.extend((str(op), v) for v in ("a", 1, {"a": 1}))
         else:
             choices.extend((str(op), v) for v in _BAD_OPERANDS[field.type])
     return st.sampled_from(choices).map(lambda c: {_plain(field): {c[0]: c[1]}})

@@ -14,7 +14,7 @@ backend that passes the shared tests on it handles the whole language:
 | tags       | string_array | $in, $eq, $exists (the SPEC §3 set)    | no |
 | custom     | custom       | everything, $autocomplete and $q too   | no |
 
-and `$nor` (SPEC §2 "Opt-in operators").
+and the opt-in `$ne`, `$nin` on every field and `$nor` (SPEC §2 "Opt-in operators").
 """
 
 from __future__ import annotations
@@ -22,18 +22,20 @@ from __future__ import annotations
 from stream_filters import QUERY_CALLS, QUERY_MEMBERS, Field, FieldType, Op, Schema, SortKey
 from stream_filters.schema import ALL_LOGICAL, COMPARE_OPS
 
-TEXT_OPS = COMPARE_OPS | {Op.AUTOCOMPLETE, Op.Q}
+OPT_IN_OPS = frozenset({Op.NE, Op.NIN})
+FIELD_OPS = COMPARE_OPS | OPT_IN_OPS
+TEXT_OPS = FIELD_OPS | {Op.AUTOCOMPLETE, Op.Q}
 
 ALL_TYPES = Schema(
     name="all_types",
     fields=(
-        Field("id", FieldType.STRING, COMPARE_OPS, sortable=True),
+        Field("id", FieldType.STRING, FIELD_OPS, sortable=True),
         Field("name", FieldType.STRING, TEXT_OPS, sortable=True),
-        Field("count", FieldType.INTEGER, COMPARE_OPS, sortable=True),
-        Field("score", FieldType.NUMBER, COMPARE_OPS, sortable=True),
-        Field("active", FieldType.BOOLEAN, COMPARE_OPS, sortable=True),
-        Field("created_at", FieldType.DATETIME, COMPARE_OPS, sortable=True),
-        Field("tags", FieldType.STRING_ARRAY, frozenset({Op.IN, Op.EQ, Op.EXISTS})),
+        Field("count", FieldType.INTEGER, FIELD_OPS, sortable=True),
+        Field("score", FieldType.NUMBER, FIELD_OPS, sortable=True),
+        Field("active", FieldType.BOOLEAN, FIELD_OPS, sortable=True),
+        Field("created_at", FieldType.DATETIME, FIELD_OPS, sortable=True),
+        Field("tags", FieldType.STRING_ARRAY, frozenset({Op.IN, Op.EQ, Op.EXISTS}) | OPT_IN_OPS),
         Field("custom", FieldType.CUSTOM, TEXT_OPS),
     ),
     tie_breaker="id",

@@ -18,6 +18,10 @@ SAME: list[tuple[str, dict[str, Any]]] = [
     ("not (())", {"$nor": [{}]}),
     ("active = true and not (count > 1 and score < 2)", {"active": True, "$nor": [{"count": {"$gt": 1, "$lt": 3}}]}),
     ("not (not (count = 1))", {"$nor": [{"$nor": [{"count": 1}]}]}),
+    ('name != "a"', {"name": {"$ne": "a"}}),
+    ('custom.n != 1 and custom.n not in [true, "1"]', {"custom.n": {"$ne": 1, "$nin": [True, "1"]}}),
+    ("count NOT  IN []", {"count": {"$nin": []}}),
+    ("created_at != 2024-01-01T00:00:00.0000001Z", {"created_at": {"$ne": "2024-01-01T00:00:00.0000001Z"}}),
 ]
 
 
@@ -26,6 +30,31 @@ def test_text_and_json_round_trip(text: str, json_filter: dict[str, Any]) -> Non
     node = parse_text(ALL_TYPES, text)
     assert parse_text(ALL_TYPES, to_text(node)) == node
     assert ALL_TYPES.parse_filter(to_json(node)) == node
+
+
+@pytest.mark.parametrize("op", ["$ne", "$nin"])
+def test_negations_stay_as_written_in_the_ast(op: str) -> None:
+    """Lowered only by the backends (`ast.lowered`), so paths, messages, `to_json`
+    and the depth limit speak of what the client wrote."""
+    operand: Any = [1] if op == "$nin" else 1
+    node = ALL_TYPES.parse_filter({"count": {op: operand}})
+    assert to_json(node) == {"count": {op: operand}}
+    with pytest.raises(FilterError) as caught:
+        ALL_TYPES.parse_filter({"count": {op: "x"}})
+    assert caught.value.problems[0].path == ("filter_conditions", "count", op)
+
+
+def test_nin_names_itself_in_its_messages() -> None:
+    with pytest.raises(FilterError) as caught:
+        ALL_TYPES.parse_filter({"count": {"$nin": 1}})
+    assert caught.value.problems[0].message.startswith("$nin takes an array")
+
+
+@pytest.mark.parametrize("op", ["$ne", "$nin"])
+def test_built_in_schemas_refuse_negations(op: str) -> None:
+    with pytest.raises(FilterError) as caught:
+        QUERY_CALLS.parse_filter({"type": {op: ["a"] if op == "$nin" else "a"}})
+    assert caught.value.codes == ["operator_not_allowed"]
 
 
 def test_or_inside_nor_is_spread() -> None:

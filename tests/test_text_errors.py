@@ -73,7 +73,7 @@ def test_syntax_errors_say_where_and_what(text: str, line: int, column: int, wid
 
 
 EXPECTED: list[tuple[str, list[str]]] = [
-    ("count", ["an operator (=, >, >=, <, <=, in, startswith, matches, exists or missing)"]),
+    ("count", ["an operator (=, >, >=, <, <=, in, startswith, matches, exists, missing, != or not in)"]),
     ("count = ", ['a value ("string", number, true, false, timestamp or [list])']),
     ("count in [1,", ['a value ("string", number, true, false, timestamp)']),
     ("count in [1", ["','", "']'"]),

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..ast import And, Condition, Node, Nor, Or
+from ..ast import And, Condition, Node, Nor, Or, lowered
 from ..cursors import SortValue
 from ..errors import Code, FilterError
 from ..field_types import FieldType, Value
-from ..operators import Op, fold, words
+from ..operators import Op, fold, is_sugar, words
 from ..pagination import Fetch, plan
 from ..query import Query
 from ..timestamps import Instant, at_microseconds
@@ -161,6 +161,8 @@ def _only(clause: Clause, occur: str) -> list[Clause] | None:
 
 def _clause(node: Node, layout: Layout) -> Clause:
     if isinstance(node, Condition):
+        if is_sugar(node.op, node.type):
+            return _clause(lowered(node), layout)
         return BUILDERS[node.op](node, layout[node.field])
     if isinstance(node, Or):
         return {"bool": {"should": [_clause(c, layout) for c in node.children], "minimum_should_match": 1}}

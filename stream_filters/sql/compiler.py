@@ -17,9 +17,9 @@ from typing import Any, assert_never
 
 import sqlalchemy as sa
 
-from ..ast import And, Condition, Node, Nor
+from ..ast import And, Condition, Node, Nor, lowered
 from ..field_types import INT64_MAX, INT64_MIN, FieldType
-from ..operators import Op, Side, comparison, fold, words
+from ..operators import Op, Side, comparison, fold, is_sugar, words
 from ..timestamps import Instant, at_microseconds
 from .dialects import Bool, Dialect, Domain, Kind, View
 from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, Target
@@ -55,6 +55,8 @@ class Compiler:
 
     def compile(self, node: Node) -> Bool:
         if isinstance(node, Condition):
+            if is_sugar(node.op, node.type):
+                return self.compile(lowered(node))
             return BUILDERS[node.op](self, self.mapping.target(node.field), node)
         children = [self.compile(child) for child in node.children]
         if isinstance(node, And):

@@ -26,6 +26,8 @@ WORDS: dict[Op, str] = {
     Op.IN: "in",
     Op.AUTOCOMPLETE: "startswith",
     Op.Q: "matches",
+    Op.NE: "!=",
+    Op.NIN: "not in",
 }
 _WORDS_BY_KEY = {str(op): word for op, word in WORDS.items()}
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -47,6 +47,8 @@ OPERATOR_TOKENS = {
     "IN": "$in",
     "STARTSWITH": "$autocomplete",
     "MATCHES": "$q",
+    "NE": "$ne",
+    "NIN": "$nin",
 }
 
 

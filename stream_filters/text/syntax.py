@@ -23,8 +23,8 @@ from .positions import excerpt, locate
 from .printer import string_literal
 
 SCALARS = frozenset({"STRING", "NUMBER", "TIMESTAMP", "TRUE", "FALSE", "NULL"})
-OPERATORS = ("EQ", "GT", "GTE", "LT", "LTE", "IN", "STARTSWITH", "MATCHES", "EXISTS", "MISSING")
-_OPERATOR_WORDS = "=, >, >=, <, <=, in, startswith, matches, exists or missing"
+OPERATORS = ("EQ", "GT", "GTE", "LT", "LTE", "IN", "STARTSWITH", "MATCHES", "EXISTS", "MISSING", "NE", "NIN")
+_OPERATOR_WORDS = "=, >, >=, <, <=, in, startswith, matches, exists, missing, != or not in"
 _NAMES = {
     "FIELD": "a field name",
     "LPAR": "'('",

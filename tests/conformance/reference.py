@@ -34,6 +34,9 @@ def _value(c: Condition, row: Mapping[str, Any]) -> Any:
 
 
 def _condition(c: Condition, value: Any) -> bool:
+    if c.op in _NEGATIONS:  # SPEC §2: present, and not ...
+        positive = Condition(c.field, c.path, _NEGATIONS[c.op], c.value, c.type)
+        return _condition(_exists(c), value) and not _condition(positive, value)
     if c.op is Op.EXISTS:
         present = value is not None and not (c.type is FieldType.STRING_ARRAY and len(value) == 0)
         return present is c.value
@@ -50,6 +53,13 @@ def _condition(c: Condition, value: Any) -> bool:
     if c.op is Op.IN:
         return any(_compare(Op.EQ, value, operand) for operand in c.value)  # type: ignore[union-attr]
     return _compare(c.op, value, c.value)
+
+
+_NEGATIONS = {Op.NE: Op.EQ, Op.NIN: Op.IN}
+
+
+def _exists(c: Condition) -> Condition:
+    return Condition(c.field, c.path, Op.EXISTS, True, c.type)
 
 
 def _kind(value: Any) -> str:
