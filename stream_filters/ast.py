@@ -104,12 +104,15 @@ def nor(children: Iterable[Node]) -> Nor:
 def lowered(cond: Condition) -> Node:
     """The node a sugar condition (`operators.is_sugar`) stands for, which backends
     compile instead: `$ne v` is `$exists: true` and `$nor: [$eq v]`, `$nin` the
-    same with `$in` (SPEC §2: a missing value never matches them). The AST keeps
+    same with `$in` (SPEC §2: a missing value never matches them), and on a
+    `string_array` `$contains x` is `$eq x` (SPEC §3). The AST keeps
     the condition as written, so `to_json`, `to_text`, paths and the depth
     limit see what the client sent."""
+    if cond.op is Op.CONTAINS and cond.type is FieldType.STRING_ARRAY:
+        return Condition(cond.field, cond.path, Op.EQ, cond.value, cond.type)
     negates = OPERATORS[cond.op].negates
     if negates is None:
-        raise TypeError(f"{cond.op} is not sugar")
+        raise TypeError(f"{cond.op} on {cond.type} is not sugar")
     present = Condition(cond.field, cond.path, Op.EXISTS, True, cond.type)
     return And((present, Nor((Condition(cond.field, cond.path, negates, cond.value, cond.type),))))
 

@@ -221,6 +221,28 @@ def _custom_in(src: _Source, ref: _Ref, c: Condition) -> str:
     return " or ".join(f"({p})" for p in parts)
 
 
+def _custom_contains(src: _Source, ref: _Ref, c: Condition) -> str:
+    """An array with an element equal to the operand, type-bracketed as `_custom_eq`."""
+    bracket = _bracket(c.value)
+    has = _HAS_ELEMENT[bracket]
+    return f"type({ref.first}) is list and {src.const(has)}({ref.again}, {src.const(c.value)})"
+
+
+def _has_string(values: list[Any], operand: object) -> bool:
+    return operand in values  # only a string equals a string
+
+
+def _has_boolean(values: list[Any], operand: object) -> bool:
+    return any(v is operand for v in values)
+
+
+def _has_number(values: list[Any], operand: object) -> bool:
+    return any(v == operand and type(v) in _NUMBER_TYPES for v in values)
+
+
+_HAS_ELEMENT = {"str": _has_string, "bool": _has_boolean, "number": _has_number}
+
+
 _PLAIN: dict[Op, Template] = {
     Op.EQ: _eq,
     Op.GT: _range,
@@ -249,6 +271,7 @@ _TEMPLATES: dict[tuple[FieldType, Op], Template] = {
     (FieldType.CUSTOM, Op.EXISTS): _exists,
     (FieldType.CUSTOM, Op.AUTOCOMPLETE): _autocomplete,
     (FieldType.CUSTOM, Op.Q): _q,
+    (FieldType.CUSTOM, Op.CONTAINS): _custom_contains,
 }
 
 

@@ -14,7 +14,8 @@ backend that passes the shared tests on it handles the whole language:
 | tags       | string_array | $in, $eq, $exists (the SPEC §3 set)    | no |
 | custom     | custom       | everything, $autocomplete and $q too   | no |
 
-and the opt-in `$ne`, `$nin` on every field and `$nor` (SPEC §2 "Opt-in operators").
+and the opt-in `$ne`, `$nin` on every field, `$contains` on `tags` and
+`custom`, and `$nor` (SPEC §2 "Opt-in operators").
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ ALL_TYPES = Schema(
         Field("score", FieldType.NUMBER, FIELD_OPS, sortable=True),
         Field("active", FieldType.BOOLEAN, FIELD_OPS, sortable=True),
         Field("created_at", FieldType.DATETIME, FIELD_OPS, sortable=True),
-        Field("tags", FieldType.STRING_ARRAY, frozenset({Op.IN, Op.EQ, Op.EXISTS}) | OPT_IN_OPS),
-        Field("custom", FieldType.CUSTOM, TEXT_OPS),
+        Field("tags", FieldType.STRING_ARRAY, frozenset({Op.IN, Op.EQ, Op.EXISTS, Op.CONTAINS}) | OPT_IN_OPS),
+        Field("custom", FieldType.CUSTOM, TEXT_OPS | {Op.CONTAINS}),
     ),
     tie_breaker="id",
     default_sort=(SortKey("created_at", -1),),

@@ -9,7 +9,19 @@ from typing import Any
 
 import pytest
 
-from stream_filters import QUERY_CALLS, QUERY_MEMBERS, FilterError, Limits, Nor, parse_text, to_json, to_text
+from stream_filters import (
+    QUERY_CALLS,
+    QUERY_MEMBERS,
+    Field,
+    FieldType,
+    FilterError,
+    Limits,
+    Nor,
+    Op,
+    parse_text,
+    to_json,
+    to_text,
+)
 from tests.schemas import ALL_TYPES
 
 # (text, JSON): each pair is one filter.
@@ -21,6 +33,11 @@ SAME: list[tuple[str, dict[str, Any]]] = [
     ('name != "a"', {"name": {"$ne": "a"}}),
     ('custom.n != 1 and custom.n not in [true, "1"]', {"custom.n": {"$ne": 1, "$nin": [True, "1"]}}),
     ("count NOT  IN []", {"count": {"$nin": []}}),
+    ('tags contains "a"', {"tags": {"$contains": "a"}}),
+    (
+        "custom.list contains 1.5 and not (custom.list contains true)",
+        {"custom.list": {"$contains": 1.5}, "$nor": [{"custom.list": {"$contains": True}}]},
+    ),
     ("created_at != 2024-01-01T00:00:00.0000001Z", {"created_at": {"$ne": "2024-01-01T00:00:00.0000001Z"}}),
 ]
 
@@ -50,11 +67,22 @@ def test_nin_names_itself_in_its_messages() -> None:
     assert caught.value.problems[0].message.startswith("$nin takes an array")
 
 
-@pytest.mark.parametrize("op", ["$ne", "$nin"])
-def test_built_in_schemas_refuse_negations(op: str) -> None:
+@pytest.mark.parametrize("op", ["$ne", "$nin", "$contains"])
+def test_built_in_schemas_refuse_opt_in_operators(op: str) -> None:
     with pytest.raises(FilterError) as caught:
-        QUERY_CALLS.parse_filter({"type": {op: ["a"] if op == "$nin" else "a"}})
+        QUERY_CALLS.parse_filter({"members": {op: ["a"] if op == "$nin" else "a"}})
     assert caught.value.codes == ["operator_not_allowed"]
+    with pytest.raises(FilterError) as caught:
+        QUERY_MEMBERS.parse_filter({"custom.list": {op: ["a"] if op == "$nin" else "a"}})
+    assert caught.value.codes == ["operator_not_allowed"]
+
+
+def test_contains_takes_a_scalar_and_only_arrays_and_custom_define_it() -> None:
+    with pytest.raises(FilterError) as caught:
+        ALL_TYPES.parse_filter({"custom.list": {"$contains": [1]}})
+    assert caught.value.codes == ["invalid_operand"]
+    with pytest.raises(ValueError, match="not defined on string fields"):
+        Field("name", FieldType.STRING, frozenset({Op.CONTAINS}))
 
 
 def test_or_inside_nor_is_spread() -> None:

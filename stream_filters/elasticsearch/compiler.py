@@ -134,6 +134,13 @@ def _q(cond: Condition, fm: FieldMapping) -> Clause:
     return clauses[0] if len(clauses) == 1 else {"bool": {"filter": clauses}}
 
 
+def _contains(cond: Condition, fm: FieldMapping) -> Clause:
+    """An array in custom data with an element of the operand's key (on `string_array`
+    `$contains` is `$eq`): keys are type-bracketed, so 1 and 1.0 share one, true and 1 do not."""
+    assert cond.type is FieldType.CUSTOM and not isinstance(cond.value, tuple | Instant)
+    return {"term": {_needs(cond, fm.elements, "elements"): keys.custom_key(".".join(cond.path), cond.value)}}
+
+
 BUILDERS: dict[Op, Callable[[Condition, FieldMapping], Clause]] = {
     Op.EQ: _eq,
     Op.GT: _range,
@@ -144,6 +151,7 @@ BUILDERS: dict[Op, Callable[[Condition, FieldMapping], Clause]] = {
     Op.EXISTS: _exists,
     Op.AUTOCOMPLETE: _autocomplete,
     Op.Q: _q,
+    Op.CONTAINS: _contains,
 }
 
 

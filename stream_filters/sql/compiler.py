@@ -283,6 +283,16 @@ def _q(c: Compiler, target: Target, cond: Condition) -> Bool:
     return _any([_all([*_guard(v), c.dialect.has_words(v.value, wanted)]) for v in _text_views(c, target, cond)])
 
 
+def _contains(c: Compiler, target: Target, cond: Condition) -> Bool:
+    """`$contains` on an array in custom data (on `string_array` it is `$eq`): an
+    element compared as `$eq` compares a value, type-bracketed (SPEC §3)."""
+    assert isinstance(target, Json) and not isinstance(cond.value, tuple | Instant)
+    is_array, elements, views = c.dialect.json_elements(target.expr, cond.path, _json_kind(cond.value))
+    tests = [c.compare(view, Op.EQ, cond.value) for view in views]
+    found = sa.select(sa.literal(1)).select_from(elements).where(_any(tests)).exists()
+    return sa.and_(is_array, found)
+
+
 def _guard(view: View) -> list[Bool]:
     return [view.guard] if view.guard is not None else []
 
@@ -297,6 +307,7 @@ BUILDERS: dict[Op, Callable[[Compiler, Target, Condition], Bool]] = {
     Op.EXISTS: _exists,
     Op.AUTOCOMPLETE: _autocomplete,
     Op.Q: _q,
+    Op.CONTAINS: _contains,
 }
 
 

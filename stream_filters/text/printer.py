@@ -28,6 +28,7 @@ WORDS: dict[Op, str] = {
     Op.Q: "matches",
     Op.NE: "!=",
     Op.NIN: "not in",
+    Op.CONTAINS: "contains",
 }
 _WORDS_BY_KEY = {str(op): word for op, word in WORDS.items()}
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

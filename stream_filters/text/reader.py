@@ -49,6 +49,7 @@ OPERATOR_TOKENS = {
     "MATCHES": "$q",
     "NE": "$ne",
     "NIN": "$nin",
+    "CONTAINS": "$contains",
 }
 
 

@@ -64,7 +64,16 @@ ALL_ROWS: tuple[Row, ...] = (
         "active": True,
         "created_at": t("2024-01-01T00:00:00Z"),
         "tags": ["red", "blue"],
-        "custom": {"color": "red", "n": 1, "v": True, "big": BIG, "obj": {"k": "v"}, "arr": [1, 2], "s": "b"},
+        "custom": {
+            "color": "red",
+            "n": 1,
+            "v": True,
+            "big": BIG,
+            "obj": {"k": "v"},
+            "arr": [1, 2],
+            "s": "b",
+            "list": [1, "a", True],
+        },
     },
     {
         "id": "a02",
@@ -74,7 +83,7 @@ ALL_ROWS: tuple[Row, ...] = (
         "active": False,
         "created_at": t("2024-01-01T00:00:00.000001Z"),
         "tags": ["green"],
-        "custom": {"color": "Red", "n": 1.0, "v": 1, "big": BIG + 1, "s": "2024-01-01T00:00:00Z"},
+        "custom": {"color": "Red", "n": 1.0, "v": 1, "big": BIG + 1, "s": "2024-01-01T00:00:00Z", "list": [1.0, "A"]},
     },
     {
         "id": "a03",
@@ -83,7 +92,7 @@ ALL_ROWS: tuple[Row, ...] = (
         "active": None,
         "created_at": None,
         "tags": [],
-        "custom": {"color": "blue", "n": "1", "v": "true", "big": float(BIG), "s": "B"},
+        "custom": {"color": "blue", "n": "1", "v": "true", "big": float(BIG), "s": "B", "list": ["1", False, None]},
     },
     {
         "id": "a04",
@@ -103,7 +112,7 @@ ALL_ROWS: tuple[Row, ...] = (
         "active": False,
         "created_at": t("2024-02-29T12:30:45.123456Z"),
         "tags": ["blue"],
-        "custom": {"n": 0, "v": False, "color": None, "obj": {"k": 1}},
+        "custom": {"n": 0, "v": False, "color": None, "obj": {"k": 1}, "list": [BIG + 1, [1], {"k": 1}]},
     },
     {
         "id": "a06",
@@ -113,7 +122,7 @@ ALL_ROWS: tuple[Row, ...] = (
         "active": True,
         "created_at": t("2024-02-29T12:30:45.123457Z"),
         "tags": ["a%b"],
-        "custom": {"n": -1, "color": "a%b", "s": "%"},
+        "custom": {"n": -1, "color": "a%b", "s": "%", "list": "1"},
     },
     {
         "id": "a07",
@@ -122,7 +131,7 @@ ALL_ROWS: tuple[Row, ...] = (
         "score": 3,
         "created_at": t("2024-06-01T08:00:00Z"),
         "tags": ["red"],
-        "custom": {"color": "STRASSE", "n": BIG + 1},
+        "custom": {"color": "STRASSE", "n": BIG + 1, "list": []},
     },
     {
         "id": "a08",
@@ -159,7 +168,7 @@ ALL_ROWS: tuple[Row, ...] = (
         "active": False,
         "created_at": t("2024-06-01T08:00:00.500000Z"),
         "tags": ["😀"],
-        "custom": {"color": "😀", "n": 1.5},
+        "custom": {"color": "😀", "n": 1.5, "list": [0.5, "é", "😀"]},
     },
     {
         "id": "a12",
@@ -169,7 +178,7 @@ ALL_ROWS: tuple[Row, ...] = (
         "active": None,
         "created_at": t("2025-01-01T00:00:00Z"),
         "tags": ["z"],
-        "custom": {"color": "red", "n": True},
+        "custom": {"color": "red", "n": True, "list": [True, BIG]},
     },
     {"id": "a13", "name": 'it\'s "quoted"', "count": 4},
 )
@@ -319,6 +328,21 @@ _ALL_FILTERS: tuple[tuple[str, dict[str, Any], str], ...] = (
     ("nin_array_no_element_in", {"tags": {"$nin": ["red", "blue"]}}, "02 06 08 10 11 12"),
     ("nin_custom_mixed_types", {"custom.n": {"$nin": [1, "1", True]}}, "05 06 07 11"),
     ("nin_and_nor_of_in_differ_on_missing", {"$nor": [{"count": {"$in": [1, 2]}}]}, "03 04 05 06 07 08 09 11 13"),
+    # $contains: an array with an element equal to the operand, type-bracketed
+    ("contains_number_1_equals_1_0", {"custom.list": {"$contains": 1}}, "01 02"),
+    ("contains_true_not_1", {"custom.list": {"$contains": True}}, "01 12"),
+    ("contains_false", {"custom.list": {"$contains": False}}, "03"),
+    ("contains_string_1_not_number_nor_scalar", {"custom.list": {"$contains": "1"}}, "03"),
+    ("contains_string_case_sensitive", {"custom.list": {"$contains": "A"}}, "02"),
+    ("contains_integer_beyond_2_53", {"custom.list": {"$contains": BIG + 1}}, "05"),
+    ("contains_2_53", {"custom.list": {"$contains": BIG}}, "12"),
+    ("contains_float", {"custom.list": {"$contains": 0.5}}, "11"),
+    ("contains_non_bmp", {"custom.list": {"$contains": "😀"}}, "11"),
+    ("contains_other_array", {"custom.arr": {"$contains": 2}}, "01"),
+    ("contains_missing_path", {"custom.nothing": {"$contains": 1}}, ""),
+    ("nor_contains", {"$nor": [{"custom.list": {"$contains": 1}}]}, "03 04 05 06 07 08 09 10 11 12 13"),
+    ("contains_string_array_element", {"tags": {"$contains": "red"}}, "01 07"),
+    ("contains_string_array_dotted_i", {"tags": {"$contains": "İ"}}, "08"),
     # $nor: two-valued; a row without the field matches $nor of a condition on it
     ("nor_missing_field_matches", {"$nor": [{"count": {"$gte": 2}}]}, "01 03 06 09 10"),
     ("nor_null_boolean_matches", {"$nor": [{"active": True}]}, "02 03 05 07 08 11 12 13"),

@@ -42,6 +42,8 @@ def _condition(c: Condition, value: Any) -> bool:
         return present is c.value
     if value is None:
         return False
+    if c.op is Op.CONTAINS:  # an array with an element equal to the operand
+        return isinstance(value, list) and any(_compare(Op.EQ, element, c.value) for element in value)
     if c.type is FieldType.STRING_ARRAY:
         if c.op is Op.IN:
             return any(_compare(Op.EQ, element, operand) for element in value for operand in c.value)  # type: ignore[union-attr]
