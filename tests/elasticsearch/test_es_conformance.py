@@ -1,7 +1,8 @@
-"""The shared conformance table on each engine (evaluator, osmem): page 1 holds exactly the expected ids.
+"""The shared conformance table on each Elasticsearch engine (the evaluator and osmem-server):
+page 1 holds exactly the expected ids, and a walk's pages and cursor tokens equal memory's.
 
-Also walks each case's whole result with `next` against the in-memory backend.
-"""
+(The table also runs on every backend, the evaluator included, in
+tests/conformance/test_conformance.py; osmem-server runs it here.)"""
 
 from __future__ import annotations
 
