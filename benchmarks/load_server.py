@@ -188,10 +188,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def server(url: str) -> Iterator[tuple[str, int]]:
+def server(url: str, *, seed: bool = False) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "STREAM_API_KEY": API_KEY, "STREAM_API_SECRET": API_SECRET}
-    command = [sys.executable, "-m", "stream_filters.cli", "serve", "--db", url, "--port", str(port), "--no-seed"]
+    command = [sys.executable, "-m", "stream_filters.cli", "serve", "--db", url, "--port", str(port)]
+    command += [] if seed else ["--no-seed"]
     process = subprocess.Popen([*command, "--log-level", "warning"], env=env)
     try:
         deadline = time.monotonic() + 60

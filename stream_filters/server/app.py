@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -72,10 +73,16 @@ class _Endpoint:
     async def __call__(self, request: Request) -> Response:
         started = time.perf_counter()
         status, body, fields = await self._answer(request)
-        elapsed = time.perf_counter() - started
-        body["duration"] = f"{elapsed * 1000:.2f}ms"
-        request_log.emit(self.name, status, elapsed * 1000, fields)
-        return JSONResponse(body, status_code=status)
+        body["duration"] = f"{(time.perf_counter() - started) * 1000:.2f}ms"
+        try:
+            content = encode(body)
+        except Exception:  # the response could not be built: a fault of ours, never sent half-made
+            LOGGER.exception("%s: the response could not be encoded", self.operation)
+            status, body, fields = self._error(_internal())
+            body["duration"] = f"{(time.perf_counter() - started) * 1000:.2f}ms"
+            content = encode(body)
+        request_log.emit(self.name, status, (time.perf_counter() - started) * 1000, fields)
+        return Response(content, status_code=status, media_type="application/json")
 
     async def _answer(self, request: Request) -> tuple[int, dict[str, Any], dict[str, Any]]:
         try:
@@ -89,7 +96,7 @@ class _Endpoint:
             return self._error(exc)
         except Exception:
             LOGGER.exception("%s failed", self.operation)
-            return self._error(ApiError(500, StreamCode.INTERNAL, "internal error; the server log has the details"))
+            return self._error(_internal())
         return result.status, result.body, result.log
 
     def _error(self, error: ApiError) -> tuple[int, dict[str, Any], dict[str, Any]]:
@@ -109,6 +116,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
             raise _too_large(size, limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    """The response body (orjson: a tenth of the `json` module's time on call
+    pages). Writes refuse non-finite numbers, so none is stored; one stored
+    before that check goes out as null. An integer beyond 64 bits raises."""
+    return orjson.dumps(body)
+
+
+def _internal() -> ApiError:
+    return ApiError(500, StreamCode.INTERNAL, "internal error; the server log has the details")
 
 
 def _too_large(size: int, limit: int) -> ApiError:

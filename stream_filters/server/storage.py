@@ -14,16 +14,21 @@ timeout so readers never wait for the writer.
 from __future__ import annotations
 
 import contextlib
+import json
+import math
+import random
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.schema import CreateIndex
 
 from ..pagination import Page
@@ -35,6 +40,7 @@ from .bodies import CallInput, MemberInput, MembersUpdate
 from .shapes import CallRecord, MemberRecord
 
 metadata = sa.MetaData()
+_T = TypeVar("_T")
 
 
 calls = sa.Table(
@@ -97,7 +103,26 @@ def connect(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    options: dict[str, Any] = {"json_serializer": json_text} if url.startswith("postgresql") else {}
+    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **options)
+
+
+def json_text(value: Any) -> str:
+    """JSON for a JSONB column that reads back as written.
+
+    JSONB keeps numbers as NUMERIC, which forgets the exponent: `1e300` comes
+    back as a 301-digit integer, a float no longer. A float is therefore
+    written in positional notation with a fraction (`1000...0.0`), which
+    NUMERIC keeps as a non-integer. Custom data nests at most 10 levels, so
+    the recursion is bounded.
+    """
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(json_text(v) for v in value) + "]"
+    if isinstance(value, float) and math.isfinite(value) and "e+" in repr(value):
+        return format(Decimal(repr(value)), "f") + ".0"
+    return json.dumps(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -208,29 +233,44 @@ class Storage:
     def get_or_create(self, call_type: str, call_id: str, data: CallInput) -> Created:
         """The call, created from `data` if it does not exist (`data` is then ignored)."""
         cid = f"{call_type}:{call_id}"
-        for _attempt in range(2):
-            try:
-                with self._writing, self.engine.begin() as conn:
-                    existing = self._call(conn, cid)
-                    if existing is not None:
-                        return Created(existing, self._first_members(conn, [cid], data.members_limit)[cid], False)
-                    record = self._insert_call(conn, call_type, call_id, data)
-                    return Created(record, self._first_members(conn, [cid], data.members_limit)[cid], True)
-            except IntegrityError:
-                continue  # created concurrently: the next attempt finds it
-        raise RuntimeError(f"call {cid} could neither be created nor found")
+
+        def work(conn: Connection) -> Created:
+            existing = self._call(conn, cid)
+            record = existing or self._insert_call(conn, call_type, call_id, data)
+            return Created(record, self._first_members(conn, [cid], data.members_limit)[cid], existing is None)
+
+        return self._transaction(work)
 
     def update_members(self, cid: str, update: MembersUpdate) -> list[MemberRecord] | None:
-        """Apply an UpdateCallMembers request; the members written, or None without such a call."""
-        for _attempt in range(2):
+        """Apply an UpdateCallMembers request; the members written, or None without such a call.
+
+        The call's row is locked first (`SELECT ... FOR UPDATE`), so updates of
+        one call's members take turns: they cannot deadlock on each other's
+        member rows or both insert the same new member, and the result is that
+        of running them one after another.
+        """
+
+        def work(conn: Connection) -> list[MemberRecord] | None:
+            if conn.execute(_LOCK_CALL, {"cid": cid}).first() is None:
+                return None
+            return self._apply(conn, cid, update)
+
+        return self._transaction(work)
+
+    def _transaction(self, work: Callable[[Connection], _T]) -> _T:
+        """`work` in one transaction, run again (a bounded number of times, after
+        a short random pause) when the database reports a conflict with a
+        concurrent transaction: a deadlock, a serialization failure, or a row
+        inserted meanwhile (unique key)."""
+        for attempt in range(WRITE_ATTEMPTS):
             try:
                 with self._writing, self.engine.begin() as conn:
-                    if self._call(conn, cid) is None:
-                        return None
-                    return self._apply(conn, cid, update)
-            except IntegrityError:
-                continue  # a member was added concurrently: the next attempt updates it
-        raise RuntimeError(f"members of {cid} could not be updated")
+                    return work(conn)
+            except DBAPIError as exc:
+                if attempt + 1 == WRITE_ATTEMPTS or not _conflict(exc):
+                    raise
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))
+        raise AssertionError("unreachable")
 
     # -- helpers ---------------------------------------------------------------
 
@@ -274,7 +314,7 @@ class Storage:
         fresh = [_new_member(cid, m, stamp) for m in update.update if m.user_id not in existing]
         if fresh:
             conn.execute(call_members.insert(), fresh)
-        for m in update.update:
+        for m in sorted(update.update, key=lambda m: m.user_id):  # one lock order for every writer
             if m.user_id in existing:
                 one = call_members.update().where(of_call, call_members.c.user_id == m.user_id)
                 conn.execute(one.values(_changes(m, stamp)))
@@ -291,6 +331,26 @@ class Storage:
         for row in rows:
             grouped[row["call_cid"]].append(member_record(row))
         return grouped
+
+
+WRITE_ATTEMPTS = 4
+# SQLSTATEs (PostgreSQL) and error numbers (MariaDB/MySQL) of a transaction
+# that lost a conflict with another and may simply be run again.
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+_RETRY_MYSQL_ERRORS = frozenset({1205, 1213})  # lock wait timeout, deadlock
+
+
+def _conflict(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True  # a concurrent insert of the same key: the next attempt sees it
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES or getattr(orig, "pgcode", None) in _RETRY_SQLSTATES:
+        return True
+    args: tuple[Any, ...] = getattr(orig, "args", ())
+    return bool(args) and args[0] in _RETRY_MYSQL_ERRORS
+
+
+_LOCK_CALL = sa.select(calls.c.cid).where(calls.c.cid == sa.bindparam("cid")).with_for_update()
 
 
 class MissingCreator(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -12,7 +13,9 @@ from typing import Any
 
 import httpx
 import jwt
+import sqlalchemy as sa
 import uvicorn
+from conftest import require_server
 
 from stream_filters.server import ServerSettings, Storage, create_app
 
@@ -87,3 +90,31 @@ def assert_stream_error(status: int, body: Any, expected_status: int, expected_c
     for problem in body["problems"]:
         assert set(problem) <= {"code", "message", "path", "context"}
         assert isinstance(problem["path"], list)
+
+
+def database_url(kind: str, directory: Path, name: str) -> str:
+    """An empty database of `kind` for one test module: a SQLite file, a fresh
+    PostgreSQL schema, or the MariaDB database without the server's tables.
+    Skips locally (fails in CI) when the server is unreachable."""
+    if kind == "sqlite":
+        return f"sqlite:///{directory / (name + '.db')}"
+    url = os.environ.get(f"STREAM_FILTERS_{'PG' if kind == 'postgresql' else 'MYSQL'}_URL", DEFAULT_URLS[kind])
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            if kind == "postgresql":
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+                conn.execute(sa.text(f"CREATE SCHEMA {name}"))
+            else:
+                conn.execute(sa.text("DROP TABLE IF EXISTS call_members, calls"))
+    except sa.exc.OperationalError as exc:
+        require_server(kind, str(exc).splitlines()[0])
+    finally:
+        engine.dispose()
+    return f"{url}?options=-csearch_path%3D{name}" if kind == "postgresql" else url
+
+
+DEFAULT_URLS = {
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    "mysql": "mysql+pymysql://root:@127.0.0.1:3306/test?charset=utf8mb4",
+}
