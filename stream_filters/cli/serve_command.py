@@ -24,6 +24,23 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--api-secret", default=os.environ.get("STREAM_API_SECRET"), help="default: $STREAM_API_SECRET")
     parser.add_argument("--no-seed", action="store_true", help="do not load the demo data into an empty database")
     parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    limits = parser.add_argument_group("connection limits")
+    limits.add_argument(
+        "--header-timeout", type=float, default=10.0, metavar="S", help="seconds to receive headers (default 10)"
+    )
+    limits.add_argument(
+        "--body-timeout", type=float, default=30.0, metavar="S", help="seconds to receive a body (default 30)"
+    )
+    limits.add_argument(
+        "--keep-alive-timeout", type=int, default=5, metavar="S", help="seconds an idle connection stays (default 5)"
+    )
+    limits.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=100,
+        metavar="N",
+        help="connections + requests in flight; beyond it, 503 (default 100)",
+    )
     parser.set_defaults(func=guarded(run))
 
 
@@ -34,11 +51,17 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from ..server import ServerSettings, create_app
+        from ..server.http import HttpLimits, config
     except ModuleNotFoundError as exc:
         raise UsageError(f"serve needs the [server] extra: {exc.name} is missing") from None
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
     settings = ServerSettings(
-        api_key=args.api_key, api_secret=args.api_secret, database_url=args.db, seed=not args.no_seed
+        api_key=args.api_key,
+        api_secret=args.api_secret,
+        database_url=args.db,
+        seed=not args.no_seed,
+        body_timeout=args.body_timeout,
     )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    limits = HttpLimits(args.header_timeout, args.keep_alive_timeout, args.max_concurrency)
+    uvicorn.Server(config(create_app(settings), args.host, args.port, limits, args.log_level)).run()
     return 0

@@ -8,6 +8,7 @@ anything else is logged and answered with a Stream-shaped 500.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -49,6 +50,7 @@ class ServerSettings:
     seed: bool = True  # load stream_filters.demo into an empty database at start
     members_per_call: int = 25  # members in each call of a QueryCalls response
     max_body_bytes: int = 1 << 20
+    body_timeout: float = 30.0  # seconds to receive a request's body once its headers are in
 
 
 Handler = Callable[[Request, dict[str, Any], Storage], Awaitable["Result"]]
@@ -82,12 +84,14 @@ class _Endpoint:
             body["duration"] = f"{(time.perf_counter() - started) * 1000:.2f}ms"
             content = encode(body)
         request_log.emit(self.name, status, (time.perf_counter() - started) * 1000, fields)
-        return Response(content, status_code=status, media_type="application/json")
+        # After a 408 the rest of the body may still come: the connection is not reusable.
+        close = {"connection": "close"} if status == 408 else None
+        return Response(content, status_code=status, media_type="application/json", headers=close)
 
     async def _answer(self, request: Request) -> tuple[int, dict[str, Any], dict[str, Any]]:
         try:
             authenticate(self.settings.api_key, self.settings.api_secret, request.query_params, request.headers)
-            raw = await _read_body(request, self.settings.max_body_bytes)
+            raw = await _read_body(request, self.settings.max_body_bytes, self.settings.body_timeout)
             body = bodies.read_object(raw, QUERY_CALLS)  # any schema: only its JSON limits are used
             result = await self.handler(request, body, request.app.state.storage)
         except FilterError as exc:
@@ -104,17 +108,22 @@ class _Endpoint:
         return error.status, error.body(self.operation, ""), fields
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, timeout: float) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(int(declared), limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(size, limit)
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(size, limit)
+                chunks.append(chunk)
+    except TimeoutError:
+        message = f"the request body did not arrive within {timeout:g} s ({size} bytes received)"
+        raise ApiError(408, StreamCode.INPUT, message) from None
     return b"".join(chunks)
 
 

@@ -17,11 +17,15 @@ import sqlalchemy as sa
 import uvicorn
 from conftest import require_server
 
-from stream_filters.server import ServerSettings, Storage, create_app
+from stream_filters.server import ServerSettings, Storage, create_app, http
+from stream_filters.server.http import HttpLimits
 
 API_KEY = "test-key"
 API_SECRET = "test-secret-" + "0123456789abcdef" * 4
 ERROR_KEYS = {"code", "message", "StatusCode", "duration", "more_info", "details", "exception_fields", "problems"}
+
+
+DEFAULT_LIMITS = HttpLimits()
 
 
 def token(secret: str = API_SECRET, algorithm: str = "HS256", **claims: Any) -> str:
@@ -32,8 +36,8 @@ def headers(auth: str | None = None) -> dict[str, str]:
     return {"Authorization": auth if auth is not None else token(), "stream-auth-type": "jwt"}
 
 
-def settings(database_url: str, *, seed: bool = False) -> ServerSettings:
-    return ServerSettings(api_key=API_KEY, api_secret=API_SECRET, database_url=database_url, seed=seed)
+def settings(database_url: str, *, seed: bool = False, **more: Any) -> ServerSettings:
+    return ServerSettings(api_key=API_KEY, api_secret=API_SECRET, database_url=database_url, seed=seed, **more)
 
 
 def free_port() -> int:
@@ -44,12 +48,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(config: ServerSettings, storage: Storage | None = None) -> Iterator[str]:
+def running_server(
+    config: ServerSettings, storage: Storage | None = None, limits: HttpLimits = DEFAULT_LIMITS
+) -> Iterator[str]:
     """A uvicorn server on a free loopback port for the duration; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(config, storage), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(http.config(create_app(config, storage), "127.0.0.1", port, limits, "warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
