@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,9 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from server_helpers import API_KEY, assert_stream_error, database_url, headers, running_server, settings
 
-from stream_filters.server import Storage
+from stream_filters.server import Storage, shapes
 from stream_filters.server.app import open_storage
 from stream_filters.server.storage import calls
 
@@ -160,21 +162,41 @@ def test_many_problems_are_listed_up_to_a_bound_and_counted(server: Server) -> N
 
 
 def test_a_response_that_cannot_be_encoded_is_a_500_sent_and_logged(
-    server: Server, caplog: pytest.LogCaptureFixture
+    server: Server, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A row no write could store (written to the database directly): the page
-    fails as a whole, with Stream's 500 body, and the log says 500."""
-    stamp = datetime(2001, 1, 1, tzinfo=UTC)
-    row = {"cid": "default:direct", "id": "direct", "type": "default", "created_by_user_id": "a"}
-    with server.storage.engine.begin() as conn:
-        conn.execute(calls.insert(), [{**row, "created_at": stamp, "updated_at": stamp, "custom": {"n": 2**70}}])
+    """A fault while encoding the response is Stream's 500 body, and the log says 500."""
+
+    def broken(*args: Any) -> dict[str, Any]:
+        return {"call": object()}
+
+    monkeypatch.setattr(shapes, "call_state", broken)
     caplog.set_level(logging.INFO, logger="stream_filters.server")
+    response = server.http.post(QUERY_CALLS, json={})
+    assert_stream_error(response.status_code, response.json(), 500, -1)
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith("{")]
+    assert [line["status"] for line in lines] == [500]
+    monkeypatch.undo()
+    _reads_still_work(server)
+
+
+def test_infinity_stored_before_writes_checked_reads_back_as_null(server: Server) -> None:
+    """SQLite's JSON took `Infinity` from writes before they were checked; such
+    a row is served (as null) instead of failing every page. PostgreSQL and
+    MariaDB never stored one: they refuse it as JSON."""
+    stamp = datetime(2001, 1, 1, tzinfo=UTC)
+    row = {"cid": "default:legacy", "id": "legacy", "type": "default", "created_by_user_id": "a"}
+    row |= {"created_at": stamp, "updated_at": stamp, "custom": {"x": math.inf, "y": 1}}
+    if server.storage.engine.dialect.name != "sqlite":
+        with pytest.raises(sa.exc.DBAPIError), server.storage.engine.begin() as conn:
+            conn.execute(calls.insert(), [row])
+        return
+    with server.storage.engine.begin() as conn:
+        conn.execute(calls.insert(), [row])
     try:
-        response = server.http.post(QUERY_CALLS, json={"filter_conditions": {"id": "direct"}})
-        assert_stream_error(response.status_code, response.json(), 500, -1)
-        lines = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith("{")]
-        assert [line["status"] for line in lines] == [500]
+        response = server.http.post(QUERY_CALLS, json={"filter_conditions": {"id": "legacy"}})
+        assert response.status_code == 200, response.text
+        assert response.json()["calls"][0]["call"]["custom"] == {"x": None, "y": 1}
     finally:
         with server.storage.engine.begin() as conn:
-            conn.execute(calls.delete().where(calls.c.cid == "default:direct"))
+            conn.execute(calls.delete().where(calls.c.cid == "default:legacy"))
     _reads_still_work(server)
