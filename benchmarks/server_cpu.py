@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_server import API_KEY, API_SECRET, PG_SCHEMA, PG_URL, cpu_seconds, server
 
-BODY = b"{}"
+BODY = os.environ.get("BENCH_BODY", "{}").encode()
 SORT = os.environ.get("PROFILE_SORT", "tottime")
 
 

@@ -93,7 +93,10 @@ def _first_members_statement(size: int) -> sa.Select[Any]:
     )
     of_calls = call_members.c.call_cid.in_([sa.bindparam(f"cid_{i}") for i in range(size)])
     ranked = sa.select(call_members, rank).where(of_calls).subquery("ranked")
-    return sa.select(ranked).where(ranked.c.rank <= sa.bindparam("per_call")).order_by(ranked.c.call_cid, ranked.c.rank)
+    columns = [ranked.c[name] for name in ("call_cid", "user_id", "created_at", "updated_at", "role", "custom")]
+    return (
+        sa.select(*columns).where(ranked.c.rank <= sa.bindparam("per_call")).order_by(ranked.c.call_cid, ranked.c.rank)
+    )
 
 
 def _member_params(cids: Sequence[str], per_call: int) -> tuple[sa.Select[Any], dict[str, Any]]:
@@ -162,12 +165,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
+# Timestamps come back aware and in UTC from UtcDateTime, and are non-null where
+# the columns are.
 def call_record(row: Mapping[Any, Any]) -> CallRecord:
     return CallRecord(
         cid=row["cid"],
@@ -175,10 +174,10 @@ def call_record(row: Mapping[Any, Any]) -> CallRecord:
         type=row["type"],
         team=row["team"],
         created_by_user_id=row["created_by_user_id"],
-        created_at=_aware(row["created_at"]) or now(),
-        updated_at=_aware(row["updated_at"]) or now(),
-        starts_at=_aware(row["starts_at"]),
-        ended_at=_aware(row["ended_at"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        starts_at=row["starts_at"],
+        ended_at=row["ended_at"],
         backstage=row["backstage"],
         ongoing=row["ongoing"],
         custom=row["custom"] or {},
@@ -191,8 +190,8 @@ def member_record(row: Mapping[Any, Any]) -> MemberRecord:
         user_id=row["user_id"],
         role=row["role"],
         custom=row["custom"] or {},
-        created_at=_aware(row["created_at"]) or now(),
-        updated_at=_aware(row["updated_at"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -353,9 +352,9 @@ class Storage:
         grouped: dict[str, list[MemberRecord]] = {cid: [] for cid in cids}
         if not cids or per_call <= 0:
             return grouped
-        rows = conn.execute(*_member_params(cids, per_call)).mappings()
-        for row in rows:
-            grouped[row["call_cid"]].append(member_record(row))
+        # Plain rows in MemberRecord's field order: the hot path of a calls page.
+        for cid, user_id, created_at, updated_at, role, custom in conn.execute(*_member_params(cids, per_call)):
+            grouped[cid].append(MemberRecord(cid, user_id, created_at, updated_at, role, custom or {}))
         return grouped
 
 
