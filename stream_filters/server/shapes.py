@@ -19,6 +19,14 @@ from typing import Any
 
 import orjson
 
+# The most bytes one member and one call (without its members) can take in a
+# response, whatever was written (bodies.py's limits: strings of 255
+# characters, each at worst a six-byte JSON escape; custom data of 5 KiB
+# encoded); tests/server/test_server_faults.py writes such rows. A page is at
+# most `limit` x (MAX_CALL_BYTES + members_per_call x MAX_MEMBER_BYTES).
+MAX_MEMBER_BYTES = 10 * 1024
+MAX_CALL_BYTES = 12 * 1024
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 

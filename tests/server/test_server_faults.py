@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import sqlalchemy as sa
 from server_helpers import API_KEY, assert_stream_error, database_url, headers, running_server, settings
@@ -200,3 +201,23 @@ def test_infinity_stored_before_writes_checked_reads_back_as_null(server: Server
         with server.storage.engine.begin() as conn:
             conn.execute(calls.delete().where(calls.c.cid == "default:legacy"))
     _reads_still_work(server)
+
+
+def test_the_largest_rows_stay_within_the_stated_response_bounds(server: Server) -> None:
+    """The worst a write can store (every string at its limit and escaped six
+    times over, custom data at 5 KiB encoded) stays within shapes' per-row
+    bounds, so a page is at most limit x that (docs/server.md)."""
+    wide = "\x01" * 255  # each character is six bytes in JSON: \u0001
+    custom = {"a": "\x01" * 850}  # 5,108 bytes encoded
+    members = [{"user_id": wide[:250] + f"{i:05d}", "role": wide, "custom": custom} for i in range(25)]
+    data = {"created_by_id": wide, "team": wide, "custom": custom, "members": members}
+    call_id = "x" * 64
+    response = server.http.post(f"/api/v2/video/call/default/{call_id}", json={"data": data})
+    assert response.status_code == 201, response.text
+    page = server.http.post(QUERY_CALLS, json={"filter_conditions": {"id": call_id}}).json()
+    (state,) = page["calls"]
+    assert len(state["members"]) == 25
+    member_sizes = [len(orjson.dumps(m)) for m in state["members"]]
+    assert max(member_sizes) <= shapes.MAX_MEMBER_BYTES
+    assert len(orjson.dumps(state["call"])) <= shapes.MAX_CALL_BYTES
+    assert len(orjson.dumps(state)) <= shapes.MAX_CALL_BYTES + 25 * shapes.MAX_MEMBER_BYTES
