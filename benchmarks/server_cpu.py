@@ -23,9 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from load_server import API_KEY, API_SECRET, PG_SCHEMA, PG_URL, cpu_seconds, server
 
 BODY = os.environ.get("BENCH_BODY", "{}").encode()

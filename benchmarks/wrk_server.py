@@ -25,10 +25,7 @@ import tempfile
 from pathlib import Path
 
 import jwt
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from load_server import API_KEY, API_SECRET, cpu_seconds, dataset, prepare, server  # noqa: E402
+from load_server import API_KEY, API_SECRET, cpu_seconds, dataset, prepare, server
 
 SCRIPT = Path(__file__).resolve().parent / "wrk" / "post_json.lua"
 
