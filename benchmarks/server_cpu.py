@@ -8,7 +8,11 @@ with their members), and prints the server process's CPU time (user + system,
 from /proc) divided by N, with the response size. One client, one request at a
 time: the figure does not depend on how the machine's cores are shared.
 `--profile FILE` instead runs the app in this process under cProfile and
-writes the top functions by cumulative time.
+writes the top functions (PROFILE_SORT=cumulative|tottime).
+
+To measure another checkout (the code before a change), run from outside any
+worktree with PYTHONPATH set to it: the server starts as `python -m`, which
+puts the working directory first on sys.path.
 """
 
 from __future__ import annotations

@@ -21,11 +21,10 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import jwt
-from load_server import API_KEY, API_SECRET, cpu_seconds, dataset, prepare, server
+from load_server import API_KEY, API_SECRET, cpu_seconds, dataset, servers
 
 SCRIPT = Path(__file__).resolve().parent / "wrk" / "post_json.lua"
 
@@ -66,21 +65,17 @@ def main() -> int:
     print("| database | requests | requests/s | p50 ms | p99 ms | errors | server CPU ms/req | peak memory MB |")
     print("|---|---|---|---|---|---|---|---|")
     failed = False
-    with tempfile.TemporaryDirectory() as tmp:
-        for db in args.db:
-            url = prepare(db, call_rows, member_rows, Path(tmp))
-            with server(url) as (base_url, pid):
-                cpu_before = cpu_seconds(pid)
-                result = run_wrk(f"{base_url}{args.path}?api_key={API_KEY}", args.connections, args.duration, args.body)
-                cpu_ms = (cpu_seconds(pid) - cpu_before) / max(1, result["requests"]) * 1000
-                memory = peak_memory_mb(pid)
-            errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
-            rate = result["requests"] / (result["duration_us"] / 1e6)
-            print(
-                f"| {db} | {result['requests']} | {rate:.0f} | {result['p50_us'] / 1000:.1f} "
-                f"| {result['p99_us'] / 1000:.1f} | {errors} | {cpu_ms:.2f} | {memory:.0f} |"
-            )
-            failed = failed or errors > 0
+    for db, base_url, pid in servers(args.db, call_rows, member_rows):
+        cpu_before = cpu_seconds(pid)
+        result = run_wrk(f"{base_url}{args.path}?api_key={API_KEY}", args.connections, args.duration, args.body)
+        cpu_ms = (cpu_seconds(pid) - cpu_before) / max(1, result["requests"]) * 1000
+        errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+        rate = result["requests"] / (result["duration_us"] / 1e6)
+        print(
+            f"| {db} | {result['requests']} | {rate:.0f} | {result['p50_us'] / 1000:.1f} "
+            f"| {result['p99_us'] / 1000:.1f} | {errors} | {cpu_ms:.2f} | {peak_memory_mb(pid):.0f} |"
+        )
+        failed = failed or errors > 0
     return 1 if failed else 0
 
 
