@@ -4,7 +4,9 @@ A cursor is `base64url(payload) "." base64url(tag)`. The payload is compact JSON
 `[version, direction, fingerprint, [sort values...]]`; the tag is
 HMAC-SHA256(secret, payload) when the application gives a secret, and an
 unkeyed SHA-256 checksum otherwise. Without a secret a cursor detects
-corruption but not forgery: give a secret in production.
+corruption but not forgery: give a secret in production. Several secrets may
+be given (`Secrets`): cursors are signed with the first and accepted with any,
+so a secret can be rotated without breaking the walks in progress.
 
 Sort values are encoded by the sort field's type: datetimes as integer
 microseconds since the epoch (stored values have microsecond precision),
@@ -19,6 +21,7 @@ import hashlib
 import hmac
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,8 +33,13 @@ from .query import Direction, Query
 VERSION = 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
+_CHECKSUM_BYTES = 12  # the tag without a secret; an HMAC-SHA256 tag has 32
+MALFORMED = "it cannot be read (edited, truncated, or not a cursor this endpoint made)"
 
 SortValue = str | int | float | bool | datetime | None
+Secret = bytes | str
+Secrets = Secret | Sequence[Secret] | None
+"""One secret, several (sign with the first, accept any), or None (unsigned)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,55 +50,96 @@ class Boundary:
     values: tuple[SortValue, ...]
 
 
-def encode(query: Query, direction: Direction, values: tuple[SortValue, ...], secret: bytes | str | None) -> str:
+def encode(query: Query, direction: Direction, values: tuple[SortValue, ...], secret: Secrets) -> str:
     """A cursor for the rows after (`next`) or before (`prev`) a row with `values`."""
     encoded = [_encode_value(query, i, v) for i, v in enumerate(values)]
     payload = json.dumps(
         [VERSION, str(direction), query.fingerprint, encoded], separators=(",", ":"), ensure_ascii=False
     ).encode()
-    return f"{_b64(payload)}.{_b64(_tag(payload, secret))}"
+    return f"{_b64(payload)}.{_b64(_tag(payload, key_list(secret)[0]))}"
 
 
-def decode(query: Query, secret: bytes | str | None) -> Boundary | None:
+def decode(query: Query, secret: Secrets) -> Boundary | None:
     """The boundary of `query.cursor`, or None without one; any fault is `invalid_cursor`."""
     if query.cursor is None:
         return None
     path = (str(query.cursor.direction),)
     try:
-        return _decode(query, query.cursor.token, secret)
+        return _decode(query, query.cursor.token, key_list(secret))
     except _Invalid as exc:
-        raise FilterError.single(
-            Code.INVALID_CURSOR,
-            f"invalid cursor: {exc}; cursors are only valid with the filter and sort that produced them",
-            path,
-        ) from None
+        raise FilterError.single(Code.INVALID_CURSOR, f"invalid cursor: {exc}", path) from None
 
 
 class _Invalid(Exception):
     pass
 
 
-def _decode(query: Query, token: str, secret: bytes | str | None) -> Boundary:
+def key_list(secret: Secrets) -> tuple[bytes | None, ...]:
+    """The secrets as keys, the signing one first; ValueError for an empty list
+    (which would otherwise turn signing off without a word)."""
+    if secret is None or isinstance(secret, bytes | str):
+        return (_key(secret),)
+    keys = tuple(_key(s) for s in secret)
+    if not keys or None in keys:
+        raise ValueError("cursor secrets: give at least one secret (bytes or str), or None for unsigned cursors")
+    return keys
+
+
+def _key(secret: object) -> bytes | None:
+    if secret is None or isinstance(secret, bytes):
+        return secret
+    if isinstance(secret, str):
+        return secret.encode()
+    raise ValueError(f"a cursor secret is bytes or str, got {type(secret).__name__}")
+
+
+def _decode(query: Query, token: str, keys: tuple[bytes | None, ...]) -> Boundary:
     payload_text, sep, tag_text = token.partition(".")
     if not sep:
-        raise _Invalid("malformed")
+        raise _Invalid(MALFORMED)
     payload, tag = _unb64(payload_text), _unb64(tag_text)
-    if not hmac.compare_digest(tag, _tag(payload, secret)):
-        raise _Invalid("signature mismatch")
-    try:
-        data = json.loads(payload, parse_constant=_no_constant)
-    except (ValueError, RecursionError):
-        raise _Invalid("malformed") from None
-    if not (isinstance(data, list) and len(data) == 4 and data[0] == VERSION and isinstance(data[3], list)):
-        raise _Invalid("malformed")
+    data = _payload(payload)
+    if not any(hmac.compare_digest(tag, _tag(payload, key)) for key in keys):
+        # A readable payload under a tag that does not match was signed with
+        # another secret (or edited); an unreadable one is damage. Which
+        # secret would match is never said.
+        raise _Invalid(MALFORMED if data is None else _signature_mismatch(tag, keys[0]))
+    if data is None:
+        raise _Invalid(MALFORMED)
     if data[1] != str(query.cursor.direction if query.cursor else ""):
         raise _Invalid(f"this is a {data[1]} cursor")
     if data[2] != query.fingerprint:
-        raise _Invalid("it was made for another filter or sort")
+        raise _Invalid(
+            "it was made for another filter, sort or scope; send a cursor only with the request that returned it "
+            "(the limit may change)"
+        )
     if len(data[3]) != len(query.sort):
-        raise _Invalid("malformed")
+        raise _Invalid(MALFORMED)
     values = tuple(_decode_value(query, i, v) for i, v in enumerate(data[3]))
     return Boundary(query.cursor.direction if query.cursor else Direction.NEXT, values)
+
+
+def _payload(payload: bytes) -> list[Any] | None:
+    """The cursor's payload if it has our shape, else None."""
+    try:
+        data = json.loads(payload, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(data, list) and len(data) == 4 and data[0] == VERSION and isinstance(data[3], list):
+        return data
+    return None
+
+
+def _signature_mismatch(tag: bytes, secret: bytes | None) -> str:
+    unsigned = len(tag) == _CHECKSUM_BYTES
+    if secret is not None and unsigned:
+        return "it was made without a secret, and this endpoint signs its cursors; request the first page again"
+    if secret is None and not unsigned:
+        return "it was signed with a secret, and none was given to check it"
+    return (
+        "its signature does not match this secret (it was signed with another one, or edited); "
+        "sign and check every page with the same secret"
+    )
 
 
 def _no_constant(name: str) -> Any:
@@ -115,7 +164,7 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
         try:
             return _EPOCH + value * _MICRO
         except OverflowError:
-            raise _Invalid("malformed") from None
+            raise _Invalid(MALFORMED) from None
     if kind is FieldType.BOOLEAN and type(value) is bool:
         return value
     if kind in (FieldType.INTEGER, FieldType.NUMBER) and (
@@ -124,13 +173,12 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
         return value
     if kind is FieldType.STRING and type(value) is str:
         return value
-    raise _Invalid("malformed")
+    raise _Invalid(MALFORMED)
 
 
-def _tag(payload: bytes, secret: bytes | str | None) -> bytes:
-    if secret is None:
-        return hashlib.sha256(payload).digest()[:12]
-    key = secret.encode() if isinstance(secret, str) else secret
+def _tag(payload: bytes, key: bytes | None) -> bytes:
+    if key is None:
+        return hashlib.sha256(payload).digest()[:_CHECKSUM_BYTES]
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
@@ -142,9 +190,9 @@ def _unb64(text: str) -> bytes:
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raise _Invalid("malformed") from None
+        raise _Invalid(MALFORMED) from None
     # Base64 has spare bits; only the canonical spelling is accepted, so that
     # every changed character is a changed cursor.
     if _b64(data) != text:
-        raise _Invalid("malformed")
+        raise _Invalid(MALFORMED)
     return data

@@ -1,9 +1,10 @@
-"""Elasticsearch backend: search bodies, the index mapping and documents, keyset pages.
+"""Elasticsearch/OpenSearch backend: search bodies, the index mapping and documents, keyset pages.
 
-from stream_filters.elasticsearch import document, index_mapping, paginate
+from stream_filters.elasticsearch import client_for, document, index_mapping, paginate
 
-client.indices.create(index="calls", mappings=index_mapping(QUERY_CALLS))
-client.index(index="calls", document=document(QUERY_CALLS, row))
+client = client_for(url)             # elasticsearch-py or opensearch-py, from the server's GET /
+client.indices.create(index="calls", body={"mappings": index_mapping(QUERY_CALLS)})
+client.index(index="calls", id=row["cid"], body=document(QUERY_CALLS, row))
 page = paginate(QUERY_CALLS.parse(request), client, "calls")
 """
 
@@ -13,6 +14,7 @@ import argparse
 from typing import Any
 
 from ..query import Query
+from .clients import Engine, async_client_for, client_for, detect_engine, engine_of
 from .compiler import BUILDERS, Compiled, compile_filter, compile_search, compile_sort, first_fetch
 from .mapping import FieldMapping, Layout, document, index_mapping, row_from_source
 from .paginate import paginate, paginate_async
@@ -20,13 +22,18 @@ from .paginate import paginate, paginate_async
 __all__ = [
     "BUILDERS",
     "Compiled",
+    "Engine",
     "FieldMapping",
     "Layout",
+    "async_client_for",
+    "client_for",
     "compile_filter",
     "compile_for_cli",
     "compile_search",
     "compile_sort",
+    "detect_engine",
     "document",
+    "engine_of",
     "first_fetch",
     "index_mapping",
     "paginate",
