@@ -15,10 +15,10 @@ import httpx
 import jwt
 import sqlalchemy as sa
 import uvicorn
-from conftest import require_server
 
 from stream_filters.server import ServerSettings, Storage, create_app, http
 from stream_filters.server.http import HttpLimits
+from tests.conftest import require_server
 
 API_KEY = "test-key"
 API_SECRET = "test-secret-" + "0123456789abcdef" * 4
