@@ -188,10 +188,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def server(url: str) -> Iterator[tuple[str, int]]:
+def server(url: str, *, seed: bool = False) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "STREAM_API_KEY": API_KEY, "STREAM_API_SECRET": API_SECRET}
-    command = [sys.executable, "-m", "stream_filters.cli", "serve", "--db", url, "--port", str(port), "--no-seed"]
+    command = [sys.executable, "-m", "stream_filters.cli", "serve", "--db", url, "--port", str(port)]
+    command += [] if seed else ["--no-seed"]
     process = subprocess.Popen([*command, "--log-level", "warning"], env=env)
     try:
         deadline = time.monotonic() + 60
@@ -228,6 +229,17 @@ def prepare(db: str, call_rows: list[dict[str, Any]], member_rows: list[dict[str
     storage.seed(call_rows, member_rows)
     storage.dispose()
     return url
+
+
+def servers(
+    dbs: list[str], call_rows: list[dict[str, Any]], member_rows: list[dict[str, Any]]
+) -> Iterator[tuple[str, str, int]]:
+    """Each database loaded with the rows, a server over it: (database, base URL, server pid)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for db in dbs:
+            url = prepare(db, call_rows, member_rows, Path(tmp))
+            with server(url) as (base_url, pid):
+                yield db, base_url, pid
 
 
 # -- the clients ---------------------------------------------------------------------------
@@ -320,20 +332,17 @@ def main() -> int:
     print("| database | requests | clients | requests/s | p50 ms | p99 ms | server CPU ms/req | errors | wrong pages |")
     print("|---|---|---|---|---|---|---|---|---|")
     failed = False
-    with tempfile.TemporaryDirectory() as tmp:
-        for db in args.db:
-            url = prepare(db, call_rows, member_rows, Path(tmp))
-            with server(url) as (base_url, pid):
-                cpu_before = cpu_seconds(pid)
-                tally, elapsed = asyncio.run(load(base_url, walks, args.clients, args.requests))
-                server_cpu = (cpu_seconds(pid) - cpu_before) / max(1, len(tally.latencies)) * 1000
-            p50, p99 = percentile(tally.latencies, 50) * 1000, percentile(tally.latencies, 99) * 1000
-            rate = len(tally.latencies) / elapsed
-            print(
-                f"| {db} | {tally.sent} | {args.clients} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {server_cpu:.1f} "
-                f"| {tally.errors} | {tally.wrong_pages} |"
-            )
-            failed = failed or tally.errors > 0 or tally.wrong_pages > 0
+    for db, base_url, pid in servers(args.db, call_rows, member_rows):
+        cpu_before = cpu_seconds(pid)
+        tally, elapsed = asyncio.run(load(base_url, walks, args.clients, args.requests))
+        server_cpu = (cpu_seconds(pid) - cpu_before) / max(1, len(tally.latencies)) * 1000
+        p50, p99 = percentile(tally.latencies, 50) * 1000, percentile(tally.latencies, 99) * 1000
+        rate = len(tally.latencies) / elapsed
+        print(
+            f"| {db} | {tally.sent} | {args.clients} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {server_cpu:.1f} "
+            f"| {tally.errors} | {tally.wrong_pages} |"
+        )
+        failed = failed or tally.errors > 0 or tally.wrong_pages > 0
     return 1 if failed else 0
 
 

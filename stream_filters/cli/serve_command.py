@@ -37,6 +37,23 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         choices=("debug", "info", "warning", "error"),
         help="how much the server logs (default: info)",
     )
+    limits = parser.add_argument_group("connection limits")
+    limits.add_argument(
+        "--header-timeout", type=float, default=10.0, metavar="S", help="seconds to receive headers (default 10)"
+    )
+    limits.add_argument(
+        "--body-timeout", type=float, default=30.0, metavar="S", help="seconds to receive a body (default 30)"
+    )
+    limits.add_argument(
+        "--keep-alive-timeout", type=int, default=5, metavar="S", help="seconds an idle connection stays (default 5)"
+    )
+    limits.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=100,
+        metavar="N",
+        help="connections + requests in flight; beyond it, 503 (default 100)",
+    )
     parser.set_defaults(func=guarded(run))
 
 
@@ -47,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from ..server import ServerSettings, create_app
+        from ..server.http import HttpLimits, config
         from ..sql.cli_support import check_database
     except ModuleNotFoundError as exc:
         raise EnvironmentFault(
@@ -61,9 +79,11 @@ def run(args: argparse.Namespace) -> int:
         api_secret=args.api_secret,
         database_url=args.db,
         seed=not args.no_seed,
+        body_timeout=args.body_timeout,
         cursor_secrets=tuple(args.cursor_secret),
     )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    limits = HttpLimits(args.header_timeout, args.keep_alive_timeout, args.max_concurrency)
+    uvicorn.Server(config(create_app(settings), args.host, args.port, limits, args.log_level)).run()
     return 0
 
 

@@ -14,7 +14,9 @@ so it gets 403 rather than everything a server token may see.
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Mapping
+from typing import Any
 
 import jwt
 
@@ -38,7 +40,26 @@ def authenticate(api_key: str, api_secret: str, query: Mapping[str, str], header
             "stream-auth-type header must be 'jwt'" + (" (it is missing)" if auth_type is None else ""),
             StreamCode.AUTHENTICATION,
         )
-    token = _token(headers.get("authorization"))
+    claims = _claims(_token(headers.get("authorization")), api_secret)
+    if not isinstance(claims, dict):
+        raise _unauthorized("JWTAuth error: token payload is not an object", StreamCode.AUTHENTICATION)
+    if claims.get("user_id") is not None:
+        raise ApiError(
+            403,
+            StreamCode.NOT_ALLOWED,
+            "this server accepts server-side tokens only (a token without user_id, signed with the api secret)",
+        )
+
+
+def _claims(token: str, api_secret: str) -> Any:
+    """The token's verified claims. A server token is the same on every request,
+    so tokens found valid are remembered (bounded): verifying the signature
+    again would cost a tenth of a page's CPU. Expiry is checked on every use;
+    `iat` and `nbf`, once passed, stay passed."""
+    key = (token, api_secret)
+    claims = _VERIFIED.get(key)
+    if claims is not None and not _expired(claims):
+        return claims
     try:
         claims = jwt.decode(
             token,
@@ -48,15 +69,21 @@ def authenticate(api_key: str, api_secret: str, query: Mapping[str, str], header
             options={"require": [], "verify_aud": False, "verify_iss": False},
         )
     except jwt.InvalidTokenError as exc:
+        _VERIFIED.pop(key, None)
         raise _unauthorized(f"JWTAuth error: token is not valid: {exc}", StreamCode.AUTHENTICATION) from None
-    if not isinstance(claims, dict):
-        raise _unauthorized("JWTAuth error: token payload is not an object", StreamCode.AUTHENTICATION)
-    if claims.get("user_id") is not None:
-        raise ApiError(
-            403,
-            StreamCode.NOT_ALLOWED,
-            "this server accepts server-side tokens only (a token without user_id, signed with the api secret)",
-        )
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = claims
+    return claims
+
+
+def _expired(claims: Any) -> bool:
+    expiry = claims.get("exp") if isinstance(claims, dict) else None
+    return expiry is not None and time.time() > expiry + _LEEWAY_SECONDS
+
+
+_VERIFIED: dict[tuple[str, str], Any] = {}
+_VERIFIED_MAX = 1024
 
 
 def _token(header: str | None) -> str:

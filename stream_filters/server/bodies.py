@@ -11,6 +11,8 @@ a string anywhere in a body is refused up front, so no backend ever sees it.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +34,12 @@ DEFAULT_MEMBERS_LIMIT = 25
 INT64 = (-(2**63), 2**63 - 1)
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Responses carry timestamps as integer Unix nanoseconds (shapes.py), the SDK's
+# only format, and Stream's are int64: a later instant would not decode.
+_TIMESTAMP_RANGE = (
+    "timestamps must lie from 1677-09-21T00:12:43.145225Z to 2262-04-11T23:47:16.854775Z "
+    "(responses carry them as 64-bit Unix nanoseconds)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +185,11 @@ class _Checker:
         except TimestampError as exc:
             self.fail(Code.INVALID_DATETIME, f"{describe(value)}: {exc}", path)
             return None
-        return _EPOCH + timedelta(microseconds=instant.epoch_ns // 1000)
+        micros = instant.epoch_ns // 1000
+        if not INT64[0] <= micros * 1000 <= INT64[1]:
+            self.fail(Code.INVALID_DATETIME, f"{describe(value)}: {_TIMESTAMP_RANGE}", path)
+            return None
+        return _EPOCH + timedelta(microseconds=micros)
 
     def custom(self, value: Any, path: Path) -> dict[str, Any]:
         obj = self.object(value, path)
@@ -185,7 +197,8 @@ class _Checker:
             return {}
         fault = _custom_fault(obj)
         if fault is not None:
-            self.fail(Code.INVALID_OPERAND, fault, path)
+            message, where = fault
+            self.fail(Code.INVALID_OPERAND, message, (*path, *where))
             return {}
         return obj
 
@@ -229,25 +242,29 @@ class _Checker:
             raise FilterError(self.problems)
 
 
-def _custom_fault(obj: dict[str, Any]) -> str | None:
-    """Why custom data cannot be stored as given, or None."""
-    size = 0
-    stack: list[tuple[Any, int]] = [(obj, 1)]
+def _custom_fault(obj: dict[str, Any]) -> tuple[str, Path] | None:
+    """Why custom data cannot be stored and served back as given (and where), or None.
+
+    Every value must survive the round trip to the official SDK: numbers
+    finite (JSON has no Infinity), integers within 64 bits; the limit is on
+    the encoded size, so arrays of numbers count as much as strings do.
+    """
+    stack: list[tuple[Any, Path]] = [(obj, ())]
     while stack:
-        value, depth = stack.pop()
-        if depth > MAX_CUSTOM_DEPTH:
-            return f"custom data nests deeper than {MAX_CUSTOM_DEPTH} levels"
+        value, path = stack.pop()
+        if len(path) >= MAX_CUSTOM_DEPTH:
+            return f"custom data nests deeper than {MAX_CUSTOM_DEPTH} levels", path
         if isinstance(value, dict):
-            size += sum(len(k) for k in value)
-            stack.extend((v, depth + 1) for v in value.values())
+            stack.extend((v, (*path, k)) for k, v in value.items())
         elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
-        elif isinstance(value, str):
-            size += len(value)
+            stack.extend((v, (*path, i)) for i, v in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            return "numbers in custom data must be finite: JSON has no Infinity or NaN", path
         elif isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
-            return "integers in custom data must fit in 64 bits"
-        if size > MAX_CUSTOM_BYTES:
-            return f"custom data is larger than {MAX_CUSTOM_BYTES} characters"
+            return "integers in custom data must fit in 64 bits", path
+    size = len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_CUSTOM_BYTES:
+        return f"custom data is {size} bytes encoded as JSON; the limit is {MAX_CUSTOM_BYTES}", ()
     return None
 
 

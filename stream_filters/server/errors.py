@@ -15,9 +15,18 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from ..errors import FilterError, Problem, format_path
+from ..errors import FilterError, Path, Problem, format_path
 
 MORE_INFO = "docs/server.md#errors"
+
+# An error body echoes what the client sent (names in paths and messages), so
+# its size is bounded whatever the request: at most MAX_PROBLEMS problems (the
+# message counts the rest and names their codes), each message cut to MAX_MESSAGE characters and
+# each name in a path to MAX_PATH_PART; codes and paths are always kept.
+MAX_PROBLEMS = 50
+MAX_MESSAGE = 300
+MAX_PATH_PART = 64
+MAX_PATH_LENGTH = 32
 
 
 class StreamCode(IntEnum):
@@ -42,7 +51,13 @@ class ApiError(Exception):
 
     @classmethod
     def from_filter_error(cls, error: FilterError) -> ApiError:
-        return cls(400, StreamCode.INPUT, str(error), error.problems)
+        problems = bounded(error.problems)
+        message = _cut(str(FilterError(problems)), 4 * MAX_MESSAGE)
+        rest = error.problems[MAX_PROBLEMS:]
+        if rest:
+            codes = ", ".join(sorted({str(p.code) for p in rest}))
+            message += f"; and {len(rest)} more problem(s) not listed ({codes})"
+        return cls(400, StreamCode.INPUT, message, problems)
 
     @classmethod
     def bad_input(cls, problems: Sequence[Problem]) -> ApiError:
@@ -59,3 +74,27 @@ class ApiError(Exception):
             "exception_fields": {format_path(p.path) or "request": p.message for p in self.problems},
             "problems": [p.to_dict() for p in self.problems],
         }
+
+
+def bounded(problems: Sequence[Problem]) -> tuple[Problem, ...]:
+    """The problems as an error body shows them: counted, cut to size."""
+    return tuple(
+        Problem(p.code, _cut(p.message, MAX_MESSAGE), _short_path(p.path), _small_context(p.context))
+        for p in problems[:MAX_PROBLEMS]
+    )
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _short_path(path: Path) -> Path:
+    parts = path[:MAX_PATH_LENGTH]
+    return tuple(_cut(p, MAX_PATH_PART) if isinstance(p, str) else p for p in parts)
+
+
+def _small_context(context: dict[str, Any]) -> dict[str, Any]:
+    """Context is the library's own data (limits, allowed names); drop any that grew large."""
+    if not context:
+        return context
+    return context if len(repr(context)) <= 4 * MAX_MESSAGE else {}

@@ -20,6 +20,8 @@ LOGGER = logging.getLogger("stream_filters.server")
 
 
 def query_fields(query: Query) -> dict[str, Any]:
+    if not LOGGER.isEnabledFor(logging.INFO):
+        return {}  # normalising the request is a few percent of a page's CPU: only for a line that is written
     normalised = query.to_request()
     return {
         "filter": normalised["filter_conditions"],

@@ -17,6 +17,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
+
+# The most bytes one member and one call (without its members) can take in a
+# response, whatever was written (bodies.py's limits: strings of 255
+# characters, each at worst a six-byte JSON escape; custom data of 5 KiB
+# encoded); tests/server/test_server_faults.py writes such rows. A page is at
+# most `limit` x (MAX_CALL_BYTES + members_per_call x MAX_MEMBER_BYTES).
+MAX_MEMBER_BYTES = 10 * 1024
+MAX_CALL_BYTES = 12 * 1024
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
@@ -58,30 +68,21 @@ def _optional_ns(value: datetime | None) -> int | None:
 
 
 def user(user_id: str, at: datetime) -> dict[str, Any]:
-    stamp = nanoseconds(at)
-    return {
-        "id": user_id,
-        "role": "user",
-        "banned": False,
-        "invisible": False,
-        "language": "",
-        "online": False,
-        "shadow_banned": False,
-        "created_at": stamp,
-        "updated_at": stamp,
-        "blocked_user_ids": [],
-        "teams": [],
-        "custom": {},
-    }
+    return _user(user_id, nanoseconds(at))
+
+
+def _user(user_id: str, stamp: int) -> dict[str, Any]:
+    return {"id": user_id, **_USER_FLAGS, "created_at": stamp, "updated_at": stamp, **_USER_LISTS}
 
 
 def member(row: MemberRecord) -> dict[str, Any]:
+    created = nanoseconds(row.created_at)
     body: dict[str, Any] = {
         "user_id": row.user_id,
-        "user": user(row.user_id, row.created_at),
-        "custom": dict(row.custom),
-        "created_at": nanoseconds(row.created_at),
-        "updated_at": nanoseconds(row.updated_at or row.created_at),
+        "user": _user(row.user_id, created),
+        "custom": row.custom,
+        "created_at": created,
+        "updated_at": created if row.updated_at is None else nanoseconds(row.updated_at),
     }
     if row.role is not None:
         body["role"] = row.role
@@ -89,37 +90,34 @@ def member(row: MemberRecord) -> dict[str, Any]:
 
 
 def call(row: CallRecord) -> dict[str, Any]:
-    session_id = f"{row.cid}:session" if row.ongoing else ""
+    created = nanoseconds(row.created_at)
     body: dict[str, Any] = {
         "cid": row.cid,
         "id": row.id,
         "type": row.type,
-        "created_by": user(row.created_by_user_id, row.created_at),
-        "created_at": nanoseconds(row.created_at),
+        "created_by": _user(row.created_by_user_id, created),
+        "created_at": created,
         "updated_at": nanoseconds(row.updated_at),
-        "starts_at": _optional_ns(row.starts_at),
-        "ended_at": _optional_ns(row.ended_at),
-        "custom": dict(row.custom),
+        "custom": row.custom,
         "backstage": bool(row.backstage),
-        "captioning": False,
-        "recording": False,
-        "transcribing": False,
-        "translating": False,
-        "current_session_id": session_id,
-        "blocked_user_ids": [],
-        "egress": {"broadcasting": False, "rtmps": []},
+        **_CALL_FLAGS,
+        "current_session_id": f"{row.cid}:session" if row.ongoing else "",
         "ingress": _ingress(row),
-        "settings": DEFAULT_SETTINGS,
+        "settings": _SETTINGS,
     }
+    if row.starts_at is not None:
+        body["starts_at"] = nanoseconds(row.starts_at)
+    if row.ended_at is not None:
+        body["ended_at"] = nanoseconds(row.ended_at)
     if row.team is not None:
         body["team"] = row.team
     if row.ongoing:
-        body["session"] = _session(session_id, row)
-    return {k: v for k, v in body.items() if v is not None}
+        body["session"] = _session(body["current_session_id"], row)
+    return body
 
 
 def call_state(row: CallRecord, members: Sequence[MemberRecord]) -> dict[str, Any]:
-    return {"call": call(row), "members": [member(m) for m in members], "own_capabilities": list(CAPABILITIES)}
+    return {"call": call(row), "members": [member(m) for m in members], "own_capabilities": _CAPABILITIES}
 
 
 def _ingress(row: CallRecord) -> dict[str, Any]:
@@ -177,6 +175,24 @@ CAPABILITIES = (
     "update-call-settings",
 )
 
+_USER_FLAGS = {
+    "role": "user",
+    "banned": False,
+    "invisible": False,
+    "language": "",
+    "online": False,
+    "shadow_banned": False,
+}
+_USER_LISTS: dict[str, Any] = {"blocked_user_ids": [], "teams": [], "custom": {}}
+_CALL_FLAGS: dict[str, Any] = {
+    "captioning": False,
+    "recording": False,
+    "transcribing": False,
+    "translating": False,
+    "blocked_user_ids": [],
+    "egress": {"broadcasting": False, "rtmps": []},
+}
+
 _LAYOUT = {"name": "spotlight", "external_app_url": "", "external_css_url": ""}
 
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -215,3 +231,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "target_resolution": {"height": 720, "width": 1280},
     },
 }
+
+# The parts every call state shares, encoded once: most of a call's bytes.
+_SETTINGS = orjson.Fragment(orjson.dumps(DEFAULT_SETTINGS))
+_CAPABILITIES = orjson.Fragment(orjson.dumps(list(CAPABILITIES)))

@@ -15,15 +15,22 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import json
+import math
+import random
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.schema import CreateIndex
 
 from ..ast import Condition, Node
@@ -39,6 +46,7 @@ from .bodies import CallInput, MemberInput, MembersUpdate
 from .shapes import CallRecord, MemberRecord
 
 metadata = sa.MetaData()
+_T = TypeVar("_T")
 
 
 calls = sa.Table(
@@ -72,20 +80,33 @@ call_members = sa.Table(
 )
 
 
-def _first_members_statement() -> sa.Select[Any]:
-    """Members of several calls, ranked within each call in QueryCallMembers'
-    default order; built once so that its compiled form is cached."""
+@functools.cache
+def _first_members_statement(size: int) -> sa.Select[Any]:
+    """Members of up to `size` calls, ranked within each call in
+    QueryCallMembers' default order.
+
+    The calls are `size` separate parameters, not an expanding IN: SQLAlchemy
+    then caches the statement's compiled form whole instead of rendering the
+    list on every execution. `_member_params` pads a page's calls to the next
+    power of two, so a handful of statements serve every page.
+    """
     rank = (
         sa.func.row_number()
         .over(partition_by=call_members.c.call_cid, order_by=(call_members.c.created_at, call_members.c.user_id))
         .label("rank")
     )
-    of_calls = call_members.c.call_cid.in_(sa.bindparam("cids", expanding=True))
+    of_calls = call_members.c.call_cid.in_([sa.bindparam(f"cid_{i}") for i in range(size)])
     ranked = sa.select(call_members, rank).where(of_calls).subquery("ranked")
-    return sa.select(ranked).where(ranked.c.rank <= sa.bindparam("per_call")).order_by(ranked.c.call_cid, ranked.c.rank)
+    columns = [ranked.c[name] for name in ("call_cid", "user_id", "created_at", "updated_at", "role", "custom")]
+    return (
+        sa.select(*columns).where(ranked.c.rank <= sa.bindparam("per_call")).order_by(ranked.c.call_cid, ranked.c.rank)
+    )
 
 
-_FIRST_MEMBERS = _first_members_statement()
+def _member_params(cids: Sequence[str], per_call: int) -> tuple[sa.Select[Any], dict[str, Any]]:
+    size = 1 << max(0, len(cids) - 1).bit_length()
+    padded = [*cids, *[cids[-1]] * (size - len(cids))]
+    return _first_members_statement(size), {"per_call": per_call, **{f"cid_{i}": c for i, c in enumerate(padded)}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +119,43 @@ class Created:
 def connect(url: str) -> Engine:
     """An engine for `url`; SQLite files get WAL and a busy timeout."""
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, json_deserializer=json_value
+        )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    options: dict[str, Any] = {"json_serializer": json_text} if url.startswith("postgresql") else {}
+    return sa.create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_deserializer=json_value, **options
+    )
+
+
+def json_value(text: str | bytes) -> Any:
+    """A JSON column's value: orjson (several times the json module's speed);
+    what it refuses (an integer beyond 64 bits, `Infinity` stored before
+    writes checked for it) is read by the json module as before."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def json_text(value: Any) -> str:
+    """JSON for a JSONB column that reads back as written.
+
+    JSONB keeps numbers as NUMERIC, which forgets the exponent: `1e300` comes
+    back as a 301-digit integer, a float no longer. A float is therefore
+    written in positional notation with a fraction (`1000...0.0`), which
+    NUMERIC keeps as a non-integer. Custom data nests at most 10 levels, so
+    the recursion is bounded.
+    """
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(json_text(v) for v in value) + "]"
+    if isinstance(value, float) and math.isfinite(value) and "e+" in repr(value):
+        return format(Decimal(repr(value)), "f") + ".0"
+    return json.dumps(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -115,12 +169,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
+# Timestamps come back aware and in UTC from UtcDateTime, and are non-null where
+# the columns are.
 def call_record(row: Mapping[Any, Any]) -> CallRecord:
     return CallRecord(
         cid=row["cid"],
@@ -128,10 +178,10 @@ def call_record(row: Mapping[Any, Any]) -> CallRecord:
         type=row["type"],
         team=row["team"],
         created_by_user_id=row["created_by_user_id"],
-        created_at=_aware(row["created_at"]) or now(),
-        updated_at=_aware(row["updated_at"]) or now(),
-        starts_at=_aware(row["starts_at"]),
-        ended_at=_aware(row["ended_at"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        starts_at=row["starts_at"],
+        ended_at=row["ended_at"],
         backstage=row["backstage"],
         ongoing=row["ongoing"],
         custom=row["custom"] or {},
@@ -144,8 +194,8 @@ def member_record(row: Mapping[Any, Any]) -> MemberRecord:
         user_id=row["user_id"],
         role=row["role"],
         custom=row["custom"] or {},
-        created_at=_aware(row["created_at"]) or now(),
-        updated_at=_aware(row["updated_at"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -213,29 +263,44 @@ class Storage:
     def get_or_create(self, call_type: str, call_id: str, data: CallInput) -> Created:
         """The call, created from `data` if it does not exist (`data` is then ignored)."""
         cid = f"{call_type}:{call_id}"
-        for _attempt in range(2):
-            try:
-                with self._writing, self.engine.begin() as conn:
-                    existing = self._call(conn, cid)
-                    if existing is not None:
-                        return Created(existing, self._first_members(conn, [cid], data.members_limit)[cid], False)
-                    record = self._insert_call(conn, call_type, call_id, data)
-                    return Created(record, self._first_members(conn, [cid], data.members_limit)[cid], True)
-            except IntegrityError:
-                continue  # created concurrently: the next attempt finds it
-        raise RuntimeError(f"call {cid} could neither be created nor found")
+
+        def work(conn: Connection) -> Created:
+            existing = self._call(conn, cid)
+            record = existing or self._insert_call(conn, call_type, call_id, data)
+            return Created(record, self._first_members(conn, [cid], data.members_limit)[cid], existing is None)
+
+        return self._transaction(work)
 
     def update_members(self, cid: str, update: MembersUpdate) -> list[MemberRecord] | None:
-        """Apply an UpdateCallMembers request; the members written, or None without such a call."""
-        for _attempt in range(2):
+        """Apply an UpdateCallMembers request; the members written, or None without such a call.
+
+        The call's row is locked first (`SELECT ... FOR UPDATE`), so updates of
+        one call's members take turns: they cannot deadlock on each other's
+        member rows or both insert the same new member, and the result is that
+        of running them one after another.
+        """
+
+        def work(conn: Connection) -> list[MemberRecord] | None:
+            if conn.execute(_LOCK_CALL, {"cid": cid}).first() is None:
+                return None
+            return self._apply(conn, cid, update)
+
+        return self._transaction(work)
+
+    def _transaction(self, work: Callable[[Connection], _T]) -> _T:
+        """`work` in one transaction, run again (a bounded number of times, after
+        a short random pause) when the database reports a conflict with a
+        concurrent transaction: a deadlock, a serialization failure, or a row
+        inserted meanwhile (unique key)."""
+        for attempt in range(WRITE_ATTEMPTS):
             try:
                 with self._writing, self.engine.begin() as conn:
-                    if self._call(conn, cid) is None:
-                        return None
-                    return self._apply(conn, cid, update)
-            except IntegrityError:
-                continue  # a member was added concurrently: the next attempt updates it
-        raise RuntimeError(f"members of {cid} could not be updated")
+                    return work(conn)
+            except DBAPIError as exc:
+                if attempt + 1 == WRITE_ATTEMPTS or not _conflict(exc):
+                    raise
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))
+        raise AssertionError("unreachable")
 
     # -- helpers ---------------------------------------------------------------
 
@@ -279,7 +344,7 @@ class Storage:
         fresh = [_new_member(cid, m, stamp) for m in update.update if m.user_id not in existing]
         if fresh:
             conn.execute(call_members.insert(), fresh)
-        for m in update.update:
+        for m in sorted(update.update, key=lambda m: m.user_id):  # one lock order for every writer
             if m.user_id in existing:
                 one = call_members.update().where(of_call, call_members.c.user_id == m.user_id)
                 conn.execute(one.values(_changes(m, stamp)))
@@ -292,10 +357,30 @@ class Storage:
         grouped: dict[str, list[MemberRecord]] = {cid: [] for cid in cids}
         if not cids or per_call <= 0:
             return grouped
-        rows = conn.execute(_FIRST_MEMBERS, {"cids": list(cids), "per_call": per_call}).mappings()
-        for row in rows:
-            grouped[row["call_cid"]].append(member_record(row))
+        # Plain rows in MemberRecord's field order: the hot path of a calls page.
+        for cid, user_id, created_at, updated_at, role, custom in conn.execute(*_member_params(cids, per_call)):
+            grouped[cid].append(MemberRecord(cid, user_id, created_at, updated_at, role, custom or {}))
         return grouped
+
+
+WRITE_ATTEMPTS = 4
+# SQLSTATEs (PostgreSQL) and error numbers (MariaDB/MySQL) of a transaction
+# that lost a conflict with another and may simply be run again.
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+_RETRY_MYSQL_ERRORS = frozenset({1205, 1213})  # lock wait timeout, deadlock
+
+
+def _conflict(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True  # a concurrent insert of the same key: the next attempt sees it
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES or getattr(orig, "pgcode", None) in _RETRY_SQLSTATES:
+        return True
+    args: tuple[Any, ...] = getattr(orig, "args", ())
+    return bool(args) and args[0] in _RETRY_MYSQL_ERRORS
+
+
+_LOCK_CALL = sa.select(calls.c.cid).where(calls.c.cid == sa.bindparam("cid")).with_for_update()
 
 
 class MissingCreator(Exception):

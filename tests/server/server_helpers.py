@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -12,13 +13,19 @@ from typing import Any
 
 import httpx
 import jwt
+import sqlalchemy as sa
 import uvicorn
 
-from stream_filters.server import ServerSettings, Storage, create_app
+from stream_filters.server import ServerSettings, Storage, create_app, http
+from stream_filters.server.http import HttpLimits
+from tests.conftest import require_server
 
 API_KEY = "test-key"
 API_SECRET = "test-secret-" + "0123456789abcdef" * 4
 ERROR_KEYS = {"code", "message", "StatusCode", "duration", "more_info", "details", "exception_fields", "problems"}
+
+
+DEFAULT_LIMITS = HttpLimits()
 
 
 def token(secret: str = API_SECRET, algorithm: str = "HS256", **claims: Any) -> str:
@@ -29,8 +36,8 @@ def headers(auth: str | None = None) -> dict[str, str]:
     return {"Authorization": auth if auth is not None else token(), "stream-auth-type": "jwt"}
 
 
-def settings(database_url: str, *, seed: bool = False) -> ServerSettings:
-    return ServerSettings(api_key=API_KEY, api_secret=API_SECRET, database_url=database_url, seed=seed)
+def settings(database_url: str, *, seed: bool = False, **more: Any) -> ServerSettings:
+    return ServerSettings(api_key=API_KEY, api_secret=API_SECRET, database_url=database_url, seed=seed, **more)
 
 
 def free_port() -> int:
@@ -41,12 +48,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(config: ServerSettings, storage: Storage | None = None) -> Iterator[str]:
+def running_server(
+    config: ServerSettings, storage: Storage | None = None, limits: HttpLimits = DEFAULT_LIMITS
+) -> Iterator[str]:
     """A uvicorn server on a free loopback port for the duration; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(config, storage), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(http.config(create_app(config, storage), "127.0.0.1", port, limits, "warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -87,3 +94,31 @@ def assert_stream_error(status: int, body: Any, expected_status: int, expected_c
     for problem in body["problems"]:
         assert set(problem) <= {"code", "message", "path", "context"}
         assert isinstance(problem["path"], list)
+
+
+def database_url(kind: str, directory: Path, name: str) -> str:
+    """An empty database of `kind` for one test module: a SQLite file, a fresh
+    PostgreSQL schema, or the MariaDB database without the server's tables.
+    Skips locally (fails in CI) when the server is unreachable."""
+    if kind == "sqlite":
+        return f"sqlite:///{directory / (name + '.db')}"
+    url = os.environ.get(f"STREAM_FILTERS_{'PG' if kind == 'postgresql' else 'MYSQL'}_URL", DEFAULT_URLS[kind])
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            if kind == "postgresql":
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+                conn.execute(sa.text(f"CREATE SCHEMA {name}"))
+            else:
+                conn.execute(sa.text("DROP TABLE IF EXISTS call_members, calls"))
+    except sa.exc.OperationalError as exc:
+        require_server(kind, str(exc).splitlines()[0])
+    finally:
+        engine.dispose()
+    return f"{url}?options=-csearch_path%3D{name}" if kind == "postgresql" else url
+
+
+DEFAULT_URLS = {
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    "mysql": "mysql+pymysql://root:@127.0.0.1:3306/test?charset=utf8mb4",
+}

@@ -28,6 +28,10 @@ def test_serve_is_a_subcommand_with_its_defaults(monkeypatch: pytest.MonkeyPatch
     assert (args.api_key, args.api_secret, args.no_seed) == ("env-key", "env-secret", False)
     flags = build_parser().parse_args(["serve", "--api-key", "k", "--api-secret", "s", "--port", "9", "--no-seed"])
     assert (flags.api_key, flags.api_secret, flags.port, flags.no_seed) == ("k", "s", 9, True)
+    assert (args.header_timeout, args.body_timeout, args.keep_alive_timeout, args.max_concurrency) == (10, 30, 5, 100)
+    limits = ["--header-timeout", "2.5", "--body-timeout", "4", "--keep-alive-timeout", "1", "--max-concurrency", "7"]
+    tight = build_parser().parse_args(["serve", *limits])
+    assert (tight.header_timeout, tight.body_timeout, tight.keep_alive_timeout, tight.max_concurrency) == (2.5, 4, 1, 7)
 
 
 @pytest.mark.parametrize("missing", ["STREAM_API_KEY", "STREAM_API_SECRET"])

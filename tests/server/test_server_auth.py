@@ -88,3 +88,14 @@ def test_refusal_happens_before_the_body_is_read(client: httpx.Client) -> None:
     response = client.post(PATH, content=b"{not json", headers={"stream-auth-type": "jwt"})
     assert_stream_error(response.status_code, response.json(), 401, 2)
     assert API_SECRET not in response.text
+
+
+def test_a_token_accepted_once_is_refused_when_it_expires(client: httpx.Client) -> None:
+    """Verified tokens are remembered; their expiry is checked on every request."""
+    expiring = {"Authorization": token(exp=int(time.time()) - 4), "stream-auth-type": "jwt"}  # 5 s leeway
+    first = client.post(f"{PATH}?api_key={API_KEY}", json=BODY, headers=expiring)
+    assert first.status_code in (200, 201), first.text
+    time.sleep(2.1)
+    again = client.post(f"{PATH}?api_key={API_KEY}", json=BODY, headers=expiring)
+    assert_stream_error(again.status_code, again.json(), 401, 5)
+    assert "expired" in again.json()["message"]
