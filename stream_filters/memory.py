@@ -9,8 +9,12 @@ null. `datetime` fields hold aware datetimes (microsecond precision),
 
 Filters compile once per AST into a Python function: each condition becomes an
 expression, operands become the code object's constants (never spliced into
-the source text), and equal ASTs share one compiled function. On the shared
-benchmark corpus it runs as fast as hand-written Python (docs/memory.md).
+the source text), and equal ASTs share one compiled function. The source
+holds only placeholders, so it is the same for every filter of one shape
+(`starts_at > now` with a new `now` on each request) and Python compiles it
+once per shape; a new filter then costs building the source text and swapping
+its constants in, less than parsing it. On the shared benchmark corpus it runs
+as fast as hand-written Python (docs/memory.md).
 
 Pages: `paginate(query, rows)` makes one pass over `rows` (a list or a one-shot
 stream) holding at most `limit + 1` matching rows beyond the cursor plus the
@@ -22,9 +26,11 @@ from __future__ import annotations
 import builtins
 import heapq
 import itertools
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
 from types import CodeType, FunctionType
@@ -54,22 +60,30 @@ _NUMBER_TYPES = frozenset({int, float})
 # -- compiling filters -------------------------------------------------------------
 
 
+# Marks a placeholder: a lone surrogate, which no operand, field name or path
+# segment can hold (the parser refuses them), so nothing a client sends can
+# imitate one.
+_MARK = "\ud800"
+
+
 @dataclass
 class _Source:
     """The generated function: its constants and fresh variable names.
 
     A constant appears in the source as a placeholder string literal of our
-    own making; `_build` swaps the values into the compiled code object, so
-    no operand is ever part of the source text, yet each is read as fast as
-    a literal (LOAD_CONST)."""
+    own making, numbered in the order the constants were made; `_build` swaps
+    the values into the compiled code object, so no operand is ever part of
+    the source text, yet each is read as fast as a literal (LOAD_CONST). The
+    source is therefore the same for every filter of one shape (the same
+    fields, operators and operand types, other operands), and is compiled once
+    per shape."""
 
-    constants: dict[str, Any] = field(default_factory=dict)
+    constants: list[Any] = field(default_factory=list)
     names: Iterator[int] = field(default_factory=itertools.count)
 
     def const(self, value: Any) -> str:
-        placeholder = f"\x00const{len(self.constants)}\x00"
-        self.constants[placeholder] = value
-        return repr(placeholder)
+        self.constants.append(value)
+        return f"'\\ud800{len(self.constants) - 1}'"
 
     def var(self) -> str:
         return f"_v{next(self.names)}"
@@ -193,10 +207,10 @@ def _type_guard(src: _Source, bracket: str, ref: str) -> str:
 
 
 def _custom_eq(src: _Source, ref: _Ref, c: Condition) -> str:
-    operand = src.const(c.value)
     bracket = _bracket(c.value)
     if bracket == "bool":
         return f"{ref.first} is {_keyword(c.value)}"
+    operand = src.const(c.value)
     if bracket == "str":
         return f"{ref.first} == {operand}"
     return f"{ref.first} == {operand} and type({ref.again}) is not bool"
@@ -276,12 +290,13 @@ def _condition_group(src: _Source, group: Sequence[Condition]) -> str:
     """Conditions on one value (`{"$gt": a, "$lt": b}`), which is read once."""
     value = src.var()
     parts = []
-    for i, c in enumerate(group):
-        text = _TEMPLATES[c.type, c.op](src, _Ref(_FIRST_READ, _LATER_READ), c)
-        if i > 0:
+    read = False
+    for c in group:
+        text = _TEMPLATES[c.type, c.op](src, _REF, c)
+        if read or _FIRST_READ not in text:  # read already, or a constant answer ($in [])
             first = value
         elif len(group) > 1 or _LATER_READ in text:
-            first = f"({value} := {_load(src, c)})"
+            first, read = f"({value} := {_load(src, c)})", True
         else:
             first = _load(src, c)  # read once: no variable needed
         parts.append(text.replace(_FIRST_READ, first).replace(_LATER_READ, value))
@@ -290,6 +305,7 @@ def _condition_group(src: _Source, group: Sequence[Condition]) -> str:
 
 # Markers for the templates' value references, replaced once the group is known.
 _FIRST_READ, _LATER_READ = "\x01first\x01", "\x01again\x01"
+_REF = _Ref(_FIRST_READ, _LATER_READ)
 
 
 def _emit(src: _Source, node: Node, depth: int) -> str:
@@ -322,23 +338,76 @@ def compile_filter(node: Node) -> Predicate:
 
 
 def _build(src: _Source, expression: str) -> Any:
-    """`lambda _row: expression` with the constants swapped into its code
-    object; the source (with placeholders) is kept as the function's __doc__.
+    """`def compiled(_row): return expression` with the constants swapped into
+    the code object of its shape; `__doc__` is the source with the constants
+    written out.
 
     Each read is `_row.get(name)`, never a cached `_get = _row.get`: a method
     call by name skips creating a bound method, which cost 60% on simple filters."""
-    source = f"def compiled(_row):\n    return {expression}\n"
+    shape = _shape(f"def compiled(_row):\n    return {expression}\n")
+    values = src.constants
+    if len(values) != len(shape.slots):
+        raise AssertionError(f"{len(values)} constants made, {len(shape.slots)} placeholders in the source")
+    consts = list(shape.code.co_consts)
+    for index, number in shape.slots:
+        consts[index] = values[number]
+    function = FunctionType(shape.code.replace(co_consts=tuple(consts)), _GLOBALS, "compiled")
+    function.__doc__ = shape.doc(values)
+    return function
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """The compiled code of one generated source, with where its placeholders are."""
+
+    code: CodeType
+    slots: tuple[tuple[int, int], ...]  # (index in co_consts, constant number)
+    doc_format: str  # the source with a `{n}` field for each constant
+
+    def doc(self, values: Sequence[Any]) -> str:
+        return self.doc_format.format(*[repr(v) if type(v) in _REPR_TYPES else _readable(v) for v in values])
+
+
+@lru_cache(maxsize=1024)
+def _shape(source: str) -> _Shape:
+    """Compile a generated source once; every filter of the same shape reuses it.
+
+    Constants are swapped into the function's own `co_consts` only, so the
+    source must define no nested code (lambdas, comprehensions), and each
+    placeholder must be a constant of its own (not folded into another)."""
     with warnings.catch_warnings():
         # A placeholder for a function constant is a string literal being
         # called, which the compiler flags; it is a function by run time.
         warnings.simplefilter("ignore", SyntaxWarning)
         module = compile(source, "<stream_filters.memory>", "exec")
-    code = next(c for c in module.co_consts if isinstance(c, CodeType))
-    constants = src.constants
-    code = code.replace(co_consts=tuple(constants.get(c, c) if type(c) is str else c for c in code.co_consts))
-    function = FunctionType(code, _GLOBALS, "compiled")
-    function.__doc__ = source
-    return function
+    (code,) = (c for c in module.co_consts if isinstance(c, CodeType))
+    slots: list[tuple[int, int]] = []
+    for index, const in enumerate(code.co_consts):
+        if isinstance(const, CodeType):
+            raise AssertionError("generated filters must not nest code: its constants would not be swapped")
+        if type(const) is str and const.startswith(_MARK):
+            slots.append((index, int(const[len(_MARK) :])))
+    pieces = _PLACEHOLDER.split(source)
+    numbers = [int(number) for number in pieces[1::2]]
+    every = list(range(len(numbers)))
+    if sorted(numbers) != every or sorted(number for _, number in slots) != every:
+        raise AssertionError("each placeholder must occur once in the source and be one constant of its code")
+    text = [piece.replace("{", "{{").replace("}", "}}") for piece in pieces[0::2]]
+    doc_format = "".join(t + f"{{{n}}}" for t, n in zip(text, numbers, strict=False)) + text[-1]
+    return _Shape(code, tuple(slots), doc_format)
+
+
+_PLACEHOLDER = re.compile(r"'\\ud800([0-9]+)'")
+_REPR_TYPES = frozenset({str, int, float, bool, datetime})
+
+
+def _readable(value: Any) -> str:
+    """A constant as the docstring shows it: functions by name, large sets cut short."""
+    if isinstance(value, FunctionType | type):
+        return value.__name__
+    if isinstance(value, frozenset) and len(value) > 5:
+        return f"frozenset({{{', '.join(map(repr, itertools.islice(value, 3)))}, ... {len(value)} values}})"
+    return repr(value)
 
 
 _GLOBALS: dict[str, Any] = {"__builtins__": builtins}

@@ -1,0 +1,63 @@
+"""Compiling filters in memory: one compiled shape per filter structure, operands as constants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from stream_filters import memory
+from stream_filters.memory import compile_filter
+from tests.schemas import ALL_TYPES
+
+
+def test_operands_are_bound_not_spliced_into_source() -> None:
+    hostile = "x') or True or ('"
+    benign = ALL_TYPES.parse_filter({"name": "a", "custom.color": {"$autocomplete": "b"}})
+    node = ALL_TYPES.parse_filter({"name": hostile, "custom.color": {"$autocomplete": hostile}})
+    before = memory._shape.cache_info()
+    compile_filter(benign)
+    predicate = compile_filter(node)
+    # One source for both: the operands are constants of the code, not text.
+    assert memory._shape.cache_info().currsize <= before.currsize + 1
+    assert predicate.__code__.co_code == compile_filter(benign).__code__.co_code
+    assert hostile in predicate.__code__.co_consts
+    assert predicate({"name": hostile, "custom": {"color": hostile + "!"}}) is True
+    assert predicate({"name": "x", "custom": {"color": hostile}}) is False
+
+
+@pytest.mark.parametrize("text", ["\\ud8000", "'\\ud8000'", "\\x00const0\\x00", "{0}", "}{"])
+def test_operands_that_look_like_placeholders_are_values(text: str) -> None:
+    predicate = compile_filter(ALL_TYPES.parse_filter({"name": text, "custom.color": {"$in": [text, 1]}}))
+    assert predicate({"name": text, "custom": {"color": text}}) is True
+    assert predicate({"name": text, "custom": {"color": "x"}}) is False
+    assert repr(text) in (predicate.__doc__ or "")
+
+
+def test_new_operands_reuse_the_compiled_shape() -> None:
+    first = compile_filter(ALL_TYPES.parse_filter({"created_at": {"$gt": "2024-01-01T00:00:00Z"}, "count": 1}))
+    misses = memory._shape.cache_info().misses
+    later = compile_filter(ALL_TYPES.parse_filter({"created_at": {"$gt": "2024-05-01T00:00:00Z"}, "count": 7}))
+    assert memory._shape.cache_info().misses == misses
+    assert later is not first
+    moment = datetime(2024, 3, 1, tzinfo=UTC)
+    assert (first({"created_at": moment, "count": 1}), later({"created_at": moment, "count": 7})) == (True, False)
+
+
+def test_docstring_shows_the_source_with_its_constants() -> None:
+    predicate = compile_filter(ALL_TYPES.parse_filter({"name": "default", "count": {"$in": [1]}}))
+    assert predicate.__doc__ == (
+        "def compiled(_row):\n    return ((_row.get('name') == 'default') and (_row.get('count') in frozenset({1})))\n"
+    )
+
+
+def test_constant_swapping_refuses_what_it_cannot_swap() -> None:
+    with pytest.raises(AssertionError, match="nest"):
+        memory._build(memory._Source(), "(lambda: _row)()")
+    unused = memory._Source()
+    unused.const("made but not placed")
+    with pytest.raises(AssertionError, match="constants made"):
+        memory._build(unused, "True")
+    folded = memory._Source()
+    with pytest.raises(AssertionError, match="placeholder"):
+        memory._build(folded, f"_row in ({folded.const(1)}, {folded.const(2)})")
