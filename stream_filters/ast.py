@@ -11,6 +11,7 @@ call `True == 1`), which matters because compiled predicates are cached by node.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,9 @@ from .operators import Op
 from .timestamps import Instant
 
 Operand = Value | tuple[Value, ...]
+
+# A field name, and each segment of a path inside a custom field.
+SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 
 def _typed(value: Operand) -> object:

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .ast import Condition, Node, Operand, conjoin, disjoin
+from .ast import MATCH_ALL, SEGMENT, Condition, Node, Operand, conjoin, disjoin
 from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
 from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
 from .limits import LimitExceeded
 from .operators import OPERATORS, Op, words
 from .operators import Operand as Shape
 from .query import CursorToken, Direction, Query
-from .schema import SEGMENT, Field, Schema, SortKey
+from .sort import SortKey, with_tie_breaker
+
+if TYPE_CHECKING:  # `Schema.parse` calls this module, which reads schemas
+    from .schema import Field, Schema
 
 REQUEST_KEYS = ("filter_conditions", "sort", "limit", "next", "prev")
 LOGICAL = ("$and", "$or")
@@ -107,7 +110,7 @@ def _reject_constant(name: str) -> Any:
 def parse_filter(schema: Schema, filter_conditions: Any, path: Path = ("filter_conditions",)) -> Node:
     """Validate `filter_conditions` into a normalised AST node."""
     if filter_conditions is None:
-        return conjoin(())
+        return MATCH_ALL
     walker = _FilterWalker(schema, path)
     node = walker.filter(filter_conditions, path, 0)
     if walker.problems:
@@ -372,10 +375,9 @@ def _ops(field: Field) -> str:
 
 def parse_sort(schema: Schema, sort: Any, path: Path = ("sort",)) -> tuple[SortKey, ...]:
     """Sort keys with the tie-breaker appended; the schema's default when absent."""
-    keys = list(schema.default_sort) if sort is None or sort == [] else _sort_keys(schema, sort, path)
-    if schema.tie_breaker not in [k.field for k in keys]:
-        keys.append(SortKey(schema.tie_breaker, keys[-1].direction if keys else 1))
-    return tuple(keys)
+    if sort is None or sort == []:
+        return schema.full_default_sort
+    return with_tie_breaker(_sort_keys(schema, sort, path), schema.tie_breaker)
 
 
 def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:

@@ -7,10 +7,13 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .ast import Node, to_json
-from .schema import Schema, SortKey
+from .sort import SortKey
+
+if TYPE_CHECKING:  # a Query names its Schema; schemas make queries (`Schema.parse`)
+    from .schema import Schema
 
 
 class Direction(StrEnum):

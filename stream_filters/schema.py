@@ -7,19 +7,19 @@ description (`Schema.from_dict`), so servers can keep schemas in config.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .ast import SEGMENT as SEGMENT
+from .ast import Node
 from .field_types import SORTABLE_TYPES, STRING_TYPES, FieldType
 from .limits import Limits
 from .operators import OPERATORS, Op
-
-if TYPE_CHECKING:
-    from .query import Query
-
-SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
+from .parser import parse_filter, parse_request
+from .query import Query
+from .sort import SortKey as SortKey
+from .sort import with_tie_breaker
 
 COMPARE_OPS = frozenset({Op.IN, Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.EXISTS})
 ARRAY_OPS = frozenset({Op.IN, Op.EQ, Op.EXISTS})
@@ -62,15 +62,6 @@ class Field:
             raise ValueError(f"field {self.name!r} of type {self.type} cannot be sortable")
 
 
-@dataclass(frozen=True, slots=True)
-class SortKey:
-    field: str
-    direction: int  # 1 ascending, -1 descending
-
-    def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "direction": self.direction}
-
-
 @dataclass(frozen=True)
 class Schema:
     """An endpoint: its fields, default sort, tie-breaker, page sizes and limits."""
@@ -83,6 +74,8 @@ class Schema:
     max_limit: int = 100
     limits: Limits = field(default_factory=Limits)
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
+    # The sort of a request without one: the default sort ending in the tie-breaker.
+    full_default_sort: tuple[SortKey, ...] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         by_name = {f.name: f for f in self.fields}
@@ -101,6 +94,7 @@ class Schema:
             raise ValueError(f"schema {self.name!r}: default_limit and max_limit must be integers")
         if not 1 <= self.default_limit <= self.max_limit:
             raise ValueError(f"schema {self.name!r}: need 1 <= default_limit <= max_limit")
+        object.__setattr__(self, "full_default_sort", with_tie_breaker(self.default_sort, self.tie_breaker))
 
     @property
     def sortable_fields(self) -> list[str]:
@@ -108,14 +102,10 @@ class Schema:
 
     def parse(self, request: Mapping[str, Any] | str | bytes) -> Query:
         """Validate a request body (dict or JSON text) into a `Query`, or raise FilterError."""
-        from .parser import parse_request
-
         return parse_request(self, request)
 
-    def parse_filter(self, filter_conditions: Any) -> Any:
+    def parse_filter(self, filter_conditions: Any) -> Node:
         """Validate `filter_conditions` alone into a filter AST node."""
-        from .parser import parse_filter
-
         return parse_filter(self, filter_conditions)
 
     # -- plain-data form -------------------------------------------------
