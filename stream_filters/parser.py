@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # `Schema.parse` calls this module, which reads schemas
     from .schema import Field, Schema
 
 REQUEST_KEYS = ("filter_conditions", "sort", "limit", "next", "prev")
+_REQUEST_KEY_SET = frozenset(REQUEST_KEYS)
 LOGICAL = ("$and", "$or")
 MAX_PROBLEMS = 100
 _NULL_HINT = 'null is not a value to compare with: use {"$exists": false} to match a missing or null value'
@@ -33,8 +34,21 @@ _NULL_HINT = 'null is not a value to compare with: use {"$exists": false} to mat
 
 def parse_request(schema: Schema, request: Mapping[str, Any] | str | bytes) -> Query:
     body = load_json(request, schema, ()) if isinstance(request, str | bytes) else request
-    if not isinstance(body, Mapping):
+    if not _is_mapping(body):
         raise FilterError.single(Code.INVALID_TYPE, f"the request must be a JSON object, got {json_type(body)}")
+    if body.keys() <= _REQUEST_KEY_SET:
+        try:
+            return Query(
+                schema,
+                parse_filter(schema, body.get("filter_conditions")),
+                parse_sort(schema, body.get("sort")),
+                parse_limit(schema, body.get("limit")),
+                parse_cursor(schema, body.get("next"), body.get("prev")),
+            )
+        except LimitExceeded:
+            raise
+        except FilterError:
+            pass  # parse every part again, below, to report all their problems at once
     problems = _unknown_keys(body)
     node = _collect(problems, parse_filter, schema, body.get("filter_conditions"), ("filter_conditions",))
     sort = _collect(problems, parse_sort, schema, body.get("sort"), ("sort",))
@@ -104,6 +118,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+_NOT_MAPPINGS = frozenset({str, int, float, bool, list, type(None)})
+
+
+def _is_mapping(value: object) -> bool:
+    """`isinstance(value, Mapping)`, without the ABC check for JSON's own types."""
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
+
+
 # -- filter ------------------------------------------------------------------
 
 
@@ -131,7 +154,7 @@ class _FilterWalker:
         _stop_at_max(self.problems)
 
     def filter(self, obj: Any, path: Path, depth: int) -> Node | None:
-        if not isinstance(obj, Mapping):
+        if not _is_mapping(obj):
             self.problem(Code.INVALID_TYPE, f"a filter must be an object, got {json_type(obj)}", path)
             return None
         parts: list[Node | None] = []
@@ -139,9 +162,11 @@ class _FilterWalker:
             if not isinstance(key, str):
                 self.tick(path)
                 self.problem(Code.INVALID_TYPE, f"filter keys must be strings, got {describe(key)}", path)
+            elif not key.startswith("$"):
+                parts.extend(self.field_conditions(key, value, (*path, key)))
             elif key in LOGICAL:
                 parts.append(self.logical(key, value, (*path, key), depth + 1))
-            elif key.startswith("$"):
+            else:
                 self.tick((*path, key))
                 self.problem(
                     Code.UNKNOWN_OPERATOR,
@@ -149,8 +174,8 @@ class _FilterWalker:
                     + did_you_mean(key, LOGICAL),
                     (*path, key),
                 )
-            else:
-                parts.extend(self.field_conditions(key, value, (*path, key)))
+        if len(parts) == 1:
+            return parts[0]
         nodes = [p for p in parts if p is not None]
         return conjoin(nodes) if len(nodes) == len(parts) else None
 
@@ -238,7 +263,7 @@ class _FilterWalker:
             self.tick(path)
             return [None]
         field, segments = resolved
-        if not isinstance(condition, Mapping):
+        if not _is_mapping(condition):
             return [self.operator(field, segments, Op.EQ, condition, path)]
         if not condition:
             self.problem(Code.EMPTY_CONDITION, f"empty condition on {name}. {_NULL_HINT}", path)
