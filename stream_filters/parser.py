@@ -20,7 +20,7 @@ from .limits import LimitExceeded
 from .operators import OPERATORS, Op, words
 from .operators import Operand as Shape
 from .query import CursorToken, Direction, Query
-from .sort import SortKey, with_tie_breaker
+from .sort import SortKey, is_direction, with_tie_breaker
 
 if TYPE_CHECKING:  # `Schema.parse` calls this module, which reads schemas
     from .schema import Field, Schema
@@ -335,6 +335,8 @@ class _FilterWalker:
                 path,
                 self.limits.max_in_values,
             )
+        if field.type in _STRINGS_AS_IS and _valid_strings(operand, self.limits.max_string_length):
+            return tuple(operand)
         try:
             return tuple([self.checked(field, item) for item in operand])
         except OperandError:
@@ -385,6 +387,26 @@ class _FilterWalker:
         """Record a problem; the missing operand it leaves is None."""
         self.problem(code, message, path)
         return None
+
+
+# Field types whose checker (`field_types.CHECKERS`) takes every valid string
+# operand as it is, so a list of such strings needs no call per item.
+_STRINGS_AS_IS = frozenset({FieldType.STRING, FieldType.STRING_ARRAY, FieldType.CUSTOM})
+
+
+def _valid_strings(values: list[Any], max_length: int) -> bool:
+    """Whether every value is a string of at most `max_length` characters that
+    UTF-8 can encode, checked in C over the whole list (the usual `$in`)."""
+    if not values or set(map(type, values)) != {str} or max(map(len, values)) > max_length:
+        return False
+    joined = "".join(values)
+    if joined.isascii():
+        return True
+    try:
+        check_text(joined)
+    except OperandError:
+        return False
+    return True
 
 
 def _too_long_message(value: str, limit: int) -> str:
@@ -441,11 +463,16 @@ def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:
 def _keys_besides_tie_breaker(schema: Schema, sort: list[Any]) -> int:
     """The keys that count against `max_sort_keys`: the tie-breaker does not,
     since `Query.to_request()` adds it. Called on at most limit + 1 items."""
-    return sum(not (isinstance(item, Mapping) and item.get("field") == schema.tie_breaker) for item in sort)
+    return sum(not (_is_mapping(item) and item.get("field") == schema.tie_breaker) for item in sort)
 
 
 def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) -> SortKey | None:
-    if not isinstance(item, Mapping):
+    if type(item) is dict and item.keys() <= _SORT_ITEM_KEYS:
+        name, direction = item.get("field"), item.get("direction", 1)
+        field = schema.by_name.get(name) if type(name) is str else None
+        if field is not None and field.sortable and is_direction(direction):
+            return SortKey(name, direction)  # the usual case; otherwise say what is wrong, below
+    if not _is_mapping(item):
         problems.append(Problem(Code.INVALID_TYPE, f"a sort key must be an object, got {json_type(item)}", path))
         return None
     before = len(problems)
@@ -483,7 +510,7 @@ def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) ->
             )
         )
     direction = item.get("direction", 1)
-    if isinstance(direction, bool) or direction not in (1, -1) or not isinstance(direction, int):
+    if not is_direction(direction):
         problems.append(
             Problem(
                 Code.INVALID_DIRECTION,
@@ -494,6 +521,9 @@ def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) ->
     if len(problems) > before:
         return None
     return SortKey(name, direction)  # type: ignore[arg-type]
+
+
+_SORT_ITEM_KEYS = frozenset({"field", "direction"})
 
 
 def parse_limit(schema: Schema, limit: Any, path: Path = ("limit",)) -> int:

@@ -19,7 +19,7 @@ from .operators import OPERATORS, Op
 from .parser import parse_filter, parse_request
 from .query import Query
 from .sort import SortKey as SortKey
-from .sort import with_tie_breaker
+from .sort import is_direction, with_tie_breaker
 
 COMPARE_OPS = frozenset({Op.IN, Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.EXISTS})
 ARRAY_OPS = frozenset({Op.IN, Op.EQ, Op.EXISTS})
@@ -31,10 +31,6 @@ def supported_operators(kind: FieldType) -> frozenset[Op]:
     if kind is FieldType.STRING_ARRAY:
         return ARRAY_OPS
     return frozenset(spec.op for spec in OPERATORS.values() if kind in STRING_TYPES or not spec.strings_only)
-
-
-def _is_direction(value: object) -> bool:
-    return type(value) is int and value in (1, -1)  # not True, not 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +84,7 @@ class Schema:
         if tie is None or not tie.sortable:
             raise ValueError(f"schema {self.name!r}: tie-breaker {self.tie_breaker!r} must be a sortable field")
         for key in self.default_sort:
-            if key.field not in by_name or not by_name[key.field].sortable or not _is_direction(key.direction):
+            if key.field not in by_name or not by_name[key.field].sortable or not is_direction(key.direction):
                 raise ValueError(f"schema {self.name!r}: default sort key {key} is not a sortable field and direction")
         if type(self.default_limit) is not int or type(self.max_limit) is not int:
             raise ValueError(f"schema {self.name!r}: default_limit and max_limit must be integers")

@@ -16,6 +16,11 @@ class SortKey:
         return {"field": self.field, "direction": self.direction}
 
 
+def is_direction(value: object) -> bool:
+    """1 (ascending) or -1 (descending); not True, not 1.0."""
+    return type(value) is int and value in (1, -1)
+
+
 def with_tie_breaker(keys: Sequence[SortKey], tie_breaker: str) -> tuple[SortKey, ...]:
     """`keys` ending in the tie-breaker, which makes the order total: appended
     in the direction of the last key (ascending when there is none) unless

@@ -87,25 +87,26 @@ def parse_rfc3339_ns(text: str) -> int:
             "expected an RFC 3339 timestamp such as 2021-01-15T09:30:20.45Z "
             "(date, 'T' or space, time, optional 1-9 fraction digits, 'Z' or an offset like +02:00)"
         )
-    year, month, day, hour, minute, second = map(int, match.groups()[:6])
-    fraction, offset = match.group(7), match.group(8)
+    year, month, day, hours, minutes, seconds, fraction, offset = match.groups()
+    hour, minute, second = int(hours), int(minutes), int(seconds)
     if second == 60:
         raise TimestampError("leap seconds (second 60) are not supported; use second 59 or the next minute")
     if hour > 23 or minute > 59 or second > 59:
         raise TimestampError("time out of range: hours are 00-23, minutes and seconds 00-59")
     try:
-        day_number = date(year, month, day).toordinal()
+        day_number = date(int(year), int(month), int(day)).toordinal()
     except ValueError as exc:
         raise TimestampError(f"no such date: {exc}") from None
-    offset_seconds = 0
+    whole_seconds = (day_number - _EPOCH_ORDINAL) * 86_400 + hour * 3600 + minute * 60 + second
     if offset not in ("Z", "z"):
         off_hours, off_minutes = int(offset[1:3]), int(offset[4:6])
         if off_hours > 23 or off_minutes > 59:
             raise TimestampError("offset out of range: hours 00-23, minutes 00-59")
-        offset_seconds = (off_hours * 3600 + off_minutes * 60) * (1 if offset[0] == "+" else -1)
-    days = day_number - _EPOCH_ORDINAL
-    whole_seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds
-    nanos = whole_seconds * _NS_PER_S + (int(fraction.ljust(9, "0")) if fraction else 0)
+        offset_seconds = off_hours * 3600 + off_minutes * 60
+        whole_seconds += -offset_seconds if offset[0] == "+" else offset_seconds
+    nanos = whole_seconds * _NS_PER_S
+    if fraction:
+        nanos += int(fraction) * 10 ** (9 - len(fraction))
     if not _MIN_NS <= nanos <= _MAX_NS:
         raise TimestampError("timestamp out of range: it must fall within years 0001-9999 in UTC")
     return nanos
