@@ -471,7 +471,7 @@ def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) ->
         name, direction = item.get("field"), item.get("direction", 1)
         field = schema.by_name.get(name) if type(name) is str else None
         if field is not None and field.sortable and is_direction(direction):
-            return SortKey(name, direction)  # the usual case; otherwise say what is wrong, below
+            return SortKey(field.name, direction)  # the usual case; otherwise say what is wrong, below
     if not _is_mapping(item):
         problems.append(Problem(Code.INVALID_TYPE, f"a sort key must be an object, got {json_type(item)}", path))
         return None
@@ -520,7 +520,7 @@ def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) ->
         )
     if len(problems) > before:
         return None
-    return SortKey(name, direction)  # type: ignore[arg-type]
+    return SortKey(name, direction)
 
 
 _SORT_ITEM_KEYS = frozenset({"field", "direction"})
