@@ -29,7 +29,7 @@ import itertools
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -37,7 +37,7 @@ from types import CodeType, FunctionType
 from typing import Any
 
 from . import pagination
-from .ast import Condition, Node, Or
+from .ast import SEGMENT, Condition, Node, Or
 from .cursors import SortValue
 from .field_types import FieldType
 from .operators import Op, fold, words
@@ -66,7 +66,6 @@ _NUMBER_TYPES = frozenset({int, float})
 _MARK = "\ud800"
 
 
-@dataclass
 class _Source:
     """The generated function: its constants and fresh variable names.
 
@@ -75,18 +74,31 @@ class _Source:
     the values into the compiled code object, so no operand is ever part of
     the source text, yet each is read as fast as a literal (LOAD_CONST). The
     source is therefore the same for every filter of one shape (the same
-    fields, operators and operand types, other operands), and is compiled once
-    per shape."""
+    fields, operators and kinds of operand, other operands), and is compiled
+    once per shape."""
 
-    constants: list[Any] = field(default_factory=list)
-    names: Iterator[int] = field(default_factory=itertools.count)
+    __slots__ = ("constants", "names")
+
+    def __init__(self) -> None:
+        self.constants: list[Any] = []
+        self.names: Iterator[int] = itertools.count()
 
     def const(self, value: Any) -> str:
         self.constants.append(value)
         return f"'\\ud800{len(self.constants) - 1}'"
 
+    def name(self, name: str) -> str:
+        """A field name or path segment: a literal when it is one the parser
+        admits (`ast.SEGMENT`), so the source says which fields it reads."""
+        return _literal(name) or self.const(name)
+
     def var(self) -> str:
         return f"_v{next(self.names)}"
+
+
+@lru_cache(maxsize=4096)
+def _literal(name: str) -> str | None:
+    return repr(name) if SEGMENT.fullmatch(name) else None
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,10 @@ Template = Callable[[_Source, _Ref, Condition], str]
 
 
 def _range_op(op: Op) -> str:
-    return {Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}[op]
+    return _RANGE_OPS[op]
+
+
+_RANGE_OPS = {Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
 
 
 # Plain fields (string, integer, number, boolean): the value is of the field's
@@ -273,13 +288,13 @@ def _load(src: _Source, c: Condition) -> str:
     read with `(value or {}).get(...)`, as fast as a hand-written lookup; below
     that any JSON value may stand where an object is expected, so each
     further level checks that it has an object."""
-    expr = f"_row.get({src.const(c.field)})"
+    expr = f"_row.get({src.name(c.field)})"
     for depth, segment in enumerate(c.path):
         if depth == 0:
-            expr = f"({expr} or {src.const(_EMPTY)}).get({src.const(segment)})"
+            expr = f"({expr} or {src.const(_EMPTY)}).get({src.name(segment)})"
             continue
         holder = src.var()
-        expr = f"({holder}.get({src.const(segment)}) if isinstance({holder} := {expr}, dict) else None)"
+        expr = f"({holder}.get({src.name(segment)}) if isinstance({holder} := {expr}, dict) else None)"
     return expr
 
 
@@ -346,26 +361,33 @@ def _build(src: _Source, expression: str) -> Any:
     call by name skips creating a bound method, which cost 60% on simple filters."""
     shape = _shape(f"def compiled(_row):\n    return {expression}\n")
     values = src.constants
+    if shape.function is not None and not values:
+        return shape.function  # no constants: every filter of this shape is this function
     if len(values) != len(shape.slots):
         raise AssertionError(f"{len(values)} constants made, {len(shape.slots)} placeholders in the source")
     consts = list(shape.code.co_consts)
     for index, number in shape.slots:
         consts[index] = values[number]
     function = FunctionType(shape.code.replace(co_consts=tuple(consts)), _GLOBALS, "compiled")
-    function.__doc__ = shape.doc(values)
+    if shape.doc is None:
+        shape.doc = _doc_format(shape, values)
+        shape.doc_shows_values = "!r}" in shape.doc
+        if not shape.doc_shows_values:
+            shape.doc = shape.doc.format()
+    function.__doc__ = shape.doc.format(*values) if shape.doc_shows_values else shape.doc
     return function
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Shape:
     """The compiled code of one generated source, with where its placeholders are."""
 
     code: CodeType
     slots: tuple[tuple[int, int], ...]  # (index in co_consts, constant number)
-    doc_format: str  # the source with a `{n}` field for each constant
-
-    def doc(self, values: Sequence[Any]) -> str:
-        return self.doc_format.format(*[repr(v) if type(v) in _REPR_TYPES else _readable(v) for v in values])
+    pieces: list[str]  # the source split at placeholders: text, number, text, ...
+    doc: str | None = None  # the docstring, or its str.format() if it shows values; made on first use
+    doc_shows_values: bool = False
+    function: Any = None  # the one function of a shape without constants
 
 
 @lru_cache(maxsize=1024)
@@ -388,26 +410,51 @@ def _shape(source: str) -> _Shape:
         if type(const) is str and const.startswith(_MARK):
             slots.append((index, int(const[len(_MARK) :])))
     pieces = _PLACEHOLDER.split(source)
-    numbers = [int(number) for number in pieces[1::2]]
-    every = list(range(len(numbers)))
-    if sorted(numbers) != every or sorted(number for _, number in slots) != every:
+    every = list(range(len(pieces) // 2))
+    if sorted(map(int, pieces[1::2])) != every or sorted(number for _, number in slots) != every:
         raise AssertionError("each placeholder must occur once in the source and be one constant of its code")
-    text = [piece.replace("{", "{{").replace("}", "}}") for piece in pieces[0::2]]
-    doc_format = "".join(t + f"{{{n}}}" for t, n in zip(text, numbers, strict=False)) + text[-1]
-    return _Shape(code, tuple(slots), doc_format)
+    shape = _Shape(code, tuple(slots), pieces)
+    if not slots:
+        shape.function = FunctionType(code, _GLOBALS, "compiled")
+        shape.function.__doc__ = source
+    return shape
 
 
 _PLACEHOLDER = re.compile(r"'\\ud800([0-9]+)'")
-_REPR_TYPES = frozenset({str, int, float, bool, datetime})
 
 
-def _readable(value: Any) -> str:
-    """A constant as the docstring shows it: functions by name, large sets cut short."""
-    if isinstance(value, FunctionType | type):
-        return value.__name__
-    if isinstance(value, frozenset) and len(value) > 5:
-        return f"frozenset({{{', '.join(map(repr, itertools.islice(value, 3)))}, ... {len(value)} values}})"
-    return repr(value)
+def _doc_format(shape: _Shape, values: Sequence[Any]) -> str:
+    """The docstring of a shape's functions, as a `str.format` of their constants.
+
+    It is filled in for every new filter, so each constant is written as `repr`
+    does in C: values of the types operands have; helpers (functions, types)
+    by name; anything else (sets: their `repr` is slow and long) as `_c<i>`,
+    which is `__code__.co_consts[i]`."""
+    out: list[str] = []
+    hidden = False
+    index_of = {number: index for index, number in shape.slots}
+    for i, piece in enumerate(shape.pieces):
+        if i % 2 == 0:
+            out.append(piece.replace("{", "{{").replace("}", "}}"))
+            continue
+        value = values[int(piece)]
+        if type(value) in _SHOWN:
+            out.append(f"{{{piece}!r}}")
+        elif isinstance(value, FunctionType | type):
+            out.append(value.__name__)
+        elif value is _EMPTY:
+            out.append("{{}}")
+        elif value is _NUMBER_TYPES:
+            out.append("(int, float)")
+        else:
+            out.append(f"_c{index_of[int(piece)]}")
+            hidden = True
+    if hidden:
+        out.append("# _c<i> is __code__.co_consts[i]\n")
+    return "".join(out)
+
+
+_SHOWN = frozenset({str, int, float, bool, datetime})
 
 
 _GLOBALS: dict[str, Any] = {"__builtins__": builtins}
@@ -462,7 +509,7 @@ def _order(sort: tuple[SortKey, ...]) -> _Order:
     parts = []
     for key in sort:
         value = src.var()
-        read = f"({value} := _row.get({src.const(key.field)}))"
+        read = f"({value} := _row.get({src.name(key.field)}))"
         if reverse or key.direction == 1:
             # Null lowest: (False, None) sorts before (True, anything).
             parts.append(f"{read} is not None, {value}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -45,10 +46,27 @@ def test_new_operands_reuse_the_compiled_shape() -> None:
 
 
 def test_docstring_shows_the_source_with_its_constants() -> None:
-    predicate = compile_filter(ALL_TYPES.parse_filter({"name": "default", "count": {"$in": [1]}}))
+    predicate = compile_filter(ALL_TYPES.parse_filter({"name": "default", "count": {"$gt": 1}}))
     assert predicate.__doc__ == (
-        "def compiled(_row):\n    return ((_row.get('name') == 'default') and (_row.get('count') in frozenset({1})))\n"
+        "def compiled(_row):\n"
+        "    return ((_row.get('name') == 'default') and ((_v1 := _row.get('count')) is not None and _v1 > 1))\n"
     )
+
+
+def test_docstring_names_sets_by_their_place_in_the_code() -> None:
+    predicate = compile_filter(ALL_TYPES.parse_filter({"name": {"$in": ["a", "b"]}, "custom.x": {"$q": "Hi"}}))
+    doc = predicate.__doc__ or ""
+    shown = re.findall(r"_c([0-9]+)", doc.splitlines()[1])
+    assert [predicate.__code__.co_consts[int(i)] for i in shown] == [frozenset({"a", "b"}), frozenset({"hi"})]
+    assert "words(" in doc
+    assert doc.endswith("# _c<i> is __code__.co_consts[i]\n")
+
+
+def test_filters_without_constants_share_one_function() -> None:
+    a = compile_filter(ALL_TYPES.parse_filter({"name": {"$exists": True}}))
+    b = compile_filter(ALL_TYPES.parse_filter({"name": {"$exists": True}, "count": {"$in": []}}))
+    assert compile_filter.__wrapped__(ALL_TYPES.parse_filter({"name": {"$exists": True}})) is a
+    assert (a({"name": "x"}), a({}), b({"name": "x"})) == (True, False, False)
 
 
 def test_constant_swapping_refuses_what_it_cannot_swap() -> None:
