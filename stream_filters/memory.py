@@ -363,8 +363,8 @@ def _build(src: _Source, expression: str) -> Any:
     values = src.constants
     if shape.function is not None and not values:
         return shape.function  # no constants: every filter of this shape is this function
-    if len(values) != len(shape.slots):
-        raise AssertionError(f"{len(values)} constants made, {len(shape.slots)} placeholders in the source")
+    if len(values) != len(shape.pieces) // 2:
+        raise AssertionError(f"{len(values)} constants made, {len(shape.pieces) // 2} placeholders in the source")
     consts = list(shape.code.co_consts)
     for index, number in shape.slots:
         consts[index] = values[number]
@@ -403,16 +403,19 @@ def _shape(source: str) -> _Shape:
         warnings.simplefilter("ignore", SyntaxWarning)
         module = compile(source, "<stream_filters.memory>", "exec")
     (code,) = (c for c in module.co_consts if isinstance(c, CodeType))
+    pieces = _PLACEHOLDER.split(source)
+    if sorted(map(int, pieces[1::2])) != list(range(len(pieces) // 2)):
+        raise AssertionError("each placeholder must occur once in the source")
     slots: list[tuple[int, int]] = []
     for index, const in enumerate(code.co_consts):
         if isinstance(const, CodeType):
             raise AssertionError("generated filters must not nest code: its constants would not be swapped")
         if type(const) is str and const.startswith(_MARK):
             slots.append((index, int(const[len(_MARK) :])))
-    pieces = _PLACEHOLDER.split(source)
-    every = list(range(len(pieces) // 2))
-    if sorted(map(int, pieces[1::2])) != every or sorted(number for _, number in slots) != every:
-        raise AssertionError("each placeholder must occur once in the source and be one constant of its code")
+        elif _holds_placeholder(const):
+            raise AssertionError(f"a placeholder was folded into the constant {const!r}")
+    # A placeholder may be missing from the code: the compiler drops dead
+    # branches (`True or ...`), and their constants with them.
     shape = _Shape(code, tuple(slots), pieces)
     if not slots:
         shape.function = FunctionType(code, _GLOBALS, "compiled")
@@ -421,6 +424,12 @@ def _shape(source: str) -> _Shape:
 
 
 _PLACEHOLDER = re.compile(r"'\\ud800([0-9]+)'")
+
+
+def _holds_placeholder(const: object) -> bool:
+    if isinstance(const, tuple | frozenset):
+        return any(_holds_placeholder(item) for item in const)
+    return type(const) is str and const.startswith(_MARK)
 
 
 def _doc_format(shape: _Shape, values: Sequence[Any]) -> str:
@@ -447,7 +456,8 @@ def _doc_format(shape: _Shape, values: Sequence[Any]) -> str:
         elif value is _NUMBER_TYPES:
             out.append("(int, float)")
         else:
-            out.append(f"_c{index_of[int(piece)]}")
+            index = index_of.get(int(piece))  # None: in a branch the compiler dropped
+            out.append("_dropped" if index is None else f"_c{index}")
             hidden = True
     if hidden:
         out.append("# _c<i> is __code__.co_consts[i]\n")

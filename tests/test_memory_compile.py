@@ -77,5 +77,11 @@ def test_constant_swapping_refuses_what_it_cannot_swap() -> None:
     with pytest.raises(AssertionError, match="constants made"):
         memory._build(unused, "True")
     folded = memory._Source()
-    with pytest.raises(AssertionError, match="placeholder"):
+    with pytest.raises(AssertionError, match="folded"):
         memory._build(folded, f"_row in ({folded.const(1)}, {folded.const(2)})")
+
+
+def test_constants_of_branches_the_compiler_drops_are_not_missed() -> None:
+    node = ALL_TYPES.parse_filter({"$or": [{}, {"name": {"$in": ["a", "b"]}}], "count": 3})
+    predicate = compile_filter(node)
+    assert (predicate({"count": 3}), predicate({"count": 4, "name": "a"})) == (True, False)
