@@ -46,10 +46,10 @@ class _Pager:
 
 
 def paginate(
-    query: Query, client: SearchClient, index: str, *, mapping: Layout | None = None, secret: bytes | str | None = None
+    query: Query, client: SearchClient, index: str, *, layout: Layout | None = None, secret: bytes | str | None = None
 ) -> Page[Row]:
     """The page `query` asks for, from `index` (made with `index_mapping` and `document`)."""
-    pager = _Pager(query, mapping)
+    pager = _Pager(query, layout)
 
     def fetch(request: Fetch) -> list[Row]:
         return pager.rows(client.search(index=index, **pager.compiled.body(request)))
@@ -62,11 +62,11 @@ async def paginate_async(
     client: AsyncSearchClient,
     index: str,
     *,
-    mapping: Layout | None = None,
+    layout: Layout | None = None,
     secret: bytes | str | None = None,
 ) -> Page[Row]:
     """`paginate` for `elasticsearch.AsyncElasticsearch`."""
-    pager = _Pager(query, mapping)
+    pager = _Pager(query, layout)
 
     async def fetch(request: Fetch) -> list[Row]:
         return pager.rows(await client.search(index=index, **pager.compiled.body(request)))
