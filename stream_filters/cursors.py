@@ -20,16 +20,15 @@ import hmac
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from .errors import Code, FilterError
 from .field_types import FieldType
 from .query import Direction, Query
+from .timestamps import epoch_micros, from_epoch_micros
 
 VERSION = 1
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
 
 SortValue = str | int | float | bool | datetime | None
 
@@ -103,7 +102,7 @@ def _sort_type(query: Query, index: int) -> FieldType:
 
 def _encode_value(query: Query, index: int, value: SortValue) -> Any:
     if isinstance(value, datetime):
-        return (value - _EPOCH) // _MICRO
+        return epoch_micros(value)
     return value
 
 
@@ -113,7 +112,7 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
     kind = _sort_type(query, index)
     if kind is FieldType.DATETIME and type(value) is int:
         try:
-            return _EPOCH + value * _MICRO
+            return from_epoch_micros(value)
         except OverflowError:
             raise _Invalid("malformed") from None
     if kind is FieldType.BOOLEAN and type(value) is bool:

@@ -23,14 +23,14 @@ _RFC3339 = re.compile(
     r"(?:\.([0-9]{1,9}))?([Zz]|[+-][0-9]{2}:[0-9]{2})",
     re.ASCII,
 )
-_EPOCH = datetime(1970, 1, 1)
-_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
-_EPOCH_ORDINAL = _EPOCH.toordinal()
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = EPOCH.toordinal()
+_MICROSECOND = timedelta(microseconds=1)
 _NS_PER_S = 1_000_000_000
 _NS_PER_US = 1_000
-_MIN_NS = (datetime(1, 1, 1) - _EPOCH) // timedelta(microseconds=1) * _NS_PER_US
+_MIN_NS = (datetime(1, 1, 1, tzinfo=UTC) - EPOCH) // _MICROSECOND * _NS_PER_US
 # The last whole microsecond, so that ceil_datetime() of any accepted instant exists.
-_MAX_NS = (datetime(9999, 12, 31, 23, 59, 59, 999999) - _EPOCH) // timedelta(microseconds=1) * _NS_PER_US
+_MAX_NS = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - EPOCH) // _MICROSECOND * _NS_PER_US
 
 
 class TimestampError(ValueError):
@@ -51,8 +51,7 @@ class Instant:
     def from_datetime(cls, value: datetime) -> Instant:
         if value.tzinfo is None:
             raise ValueError("naive datetime: give a timezone-aware datetime")
-        micros = (value - _EPOCH_UTC) // timedelta(microseconds=1)
-        return cls(micros * _NS_PER_US)
+        return cls(epoch_micros(value) * _NS_PER_US)
 
     @property
     def is_whole_microsecond(self) -> bool:
@@ -60,16 +59,16 @@ class Instant:
 
     def floor_datetime(self) -> datetime:
         """The latest microsecond-precision datetime not after this instant."""
-        return _EPOCH_UTC + timedelta(microseconds=self.epoch_ns // _NS_PER_US)
+        return from_epoch_micros(self.epoch_ns // _NS_PER_US)
 
     def ceil_datetime(self) -> datetime:
         """The earliest microsecond-precision datetime not before this instant."""
-        return _EPOCH_UTC + timedelta(microseconds=-(-self.epoch_ns // _NS_PER_US))
+        return from_epoch_micros(-(-self.epoch_ns // _NS_PER_US))
 
     def to_rfc3339(self) -> str:
         """Canonical form: UTC, `Z`, fraction digits only as many as needed."""
         seconds, nanos = divmod(self.epoch_ns, _NS_PER_S)
-        base = (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+        base = (EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
         if len(base) < 19:  # strftime drops leading zeros of years before 1000
             base = base.zfill(19)
         fraction = f"{nanos:09d}".rstrip("0")
@@ -77,6 +76,17 @@ class Instant:
 
     def __str__(self) -> str:
         return self.to_rfc3339()
+
+
+def epoch_micros(value: datetime) -> int:
+    """Whole microseconds since the epoch of an aware datetime."""
+    return (value - EPOCH) // _MICROSECOND
+
+
+def from_epoch_micros(micros: int) -> datetime:
+    """The UTC datetime `micros` microseconds after the epoch (OverflowError
+    outside years 1-9999)."""
+    return EPOCH + micros * _MICROSECOND
 
 
 def parse_rfc3339_ns(text: str) -> int:

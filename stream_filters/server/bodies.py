@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ..errors import Code, FilterError, Path, Problem, describe, json_type
@@ -31,7 +31,6 @@ MAX_MEMBERS_LIMIT = 100
 DEFAULT_MEMBERS_LIMIT = 25
 INT64 = (-(2**63), 2**63 - 1)
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +176,7 @@ class _Checker:
         except TimestampError as exc:
             self.fail(Code.INVALID_DATETIME, f"{describe(value)}: {exc}", path)
             return None
-        return _EPOCH + timedelta(microseconds=instant.epoch_ns // 1000)
+        return instant.floor_datetime()
 
     def custom(self, value: Any, path: Path) -> dict[str, Any]:
         obj = self.object(value, path)

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
+from ..timestamps import epoch_micros
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +49,7 @@ class MemberRecord:
 def nanoseconds(value: datetime) -> int:
     """Integer Unix nanoseconds; a naive datetime (as SQLite returns them) is UTC."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return (aware - _EPOCH) // _MICRO * 1000
+    return epoch_micros(aware) * 1000
 
 
 def _optional_ns(value: datetime | None) -> int | None:
