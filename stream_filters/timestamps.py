@@ -97,6 +97,32 @@ def parse_rfc3339_ns(text: str) -> int:
             "expected an RFC 3339 timestamp such as 2021-01-15T09:30:20.45Z "
             "(date, 'T' or space, time, optional 1-9 fraction digits, 'Z' or an offset like +02:00)"
         )
+    fraction, offset = match.group(7, 8)
+    # `datetime.fromisoformat` (C) reads every RFC 3339 timestamp the pattern
+    # matched, and refuses what is out of range, except offset minutes over 59;
+    # whatever it refuses is read in full below, to say what is wrong.
+    if offset[-2:-1] < "6":
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return _in_range(epoch_micros(moment) * _NS_PER_US + _beyond_microseconds(fraction))
+    return _parse_in_full(match)
+
+
+def _beyond_microseconds(fraction: str | None) -> int:
+    """The nanoseconds that 7-9 fraction digits add to the microseconds."""
+    return int(fraction[6:9].ljust(3, "0")) if fraction and len(fraction) > 6 else 0
+
+
+def _in_range(nanos: int) -> int:
+    if not _MIN_NS <= nanos <= _MAX_NS:
+        raise TimestampError("timestamp out of range: it must fall within years 0001-9999 in UTC")
+    return nanos
+
+
+def _parse_in_full(match: re.Match[str]) -> int:
     year, month, day, hours, minutes, seconds, fraction, offset = match.groups()
     hour, minute, second = int(hours), int(minutes), int(seconds)
     if second == 60:
@@ -117,9 +143,7 @@ def parse_rfc3339_ns(text: str) -> int:
     nanos = whole_seconds * _NS_PER_S
     if fraction:
         nanos += int(fraction) * 10 ** (9 - len(fraction))
-    if not _MIN_NS <= nanos <= _MAX_NS:
-        raise TimestampError("timestamp out of range: it must fall within years 0001-9999 in UTC")
-    return nanos
+    return _in_range(nanos)
 
 
 def at_microseconds(op: str, instant: Instant) -> tuple[str, datetime] | None:
