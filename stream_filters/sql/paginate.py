@@ -138,14 +138,11 @@ def paginate(
         register_sqlite_functions(_dbapi(connection))
     fetcher = Fetcher(prepared)
 
+    def execute(statement: tuple[Select[Any], dict[str, Any]]) -> Sequence[Row[Any]]:
+        return connection.execute(*statement).all()
+
     def fetch(request: Fetch) -> list[Item]:
-        steps = fetcher.steps(request)
-        try:
-            select, params = next(steps)
-            while True:
-                select, params = steps.send(connection.execute(select, params).all())
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+        return run(fetcher.steps(request), execute)
 
     return run(plan(query, fetcher.sort_values, secret), fetch)
 
@@ -225,15 +222,12 @@ async def paginate_async(
     prepared = for_query(query, mapping, dialect)
     fetcher = Fetcher(prepared)
 
+    async def execute(statement: tuple[Select[Any], dict[str, Any]]) -> Sequence[Row[Any]]:
+        rows: Sequence[Row[Any]] = (await connection.execute(*statement)).all()
+        return rows
+
     async def fetch(request: Fetch) -> list[Item]:
-        steps = fetcher.steps(request)
-        try:
-            select, params = next(steps)
-            while True:
-                result = await connection.execute(select, params)
-                select, params = steps.send(result.all())
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+        return await run_async(fetcher.steps(request), execute)
 
     return await run_async(plan(query, fetcher.sort_values, secret), fetch)
 
