@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,13 @@ from .timestamps import epoch_micros, from_epoch_micros
 VERSION = 1
 
 SortValue = str | int | float | bool | datetime | None
+
+
+def sort_values(query: Query, row: Mapping[str, Any]) -> tuple[SortValue, ...]:
+    """A row's values for the query's sort keys, from a row keyed by field
+    name (the in-memory backend's rows, Elasticsearch's sources): what a
+    cursor carries."""
+    return tuple(row.get(key.field) for key in query.sort)
 
 
 @dataclass(frozen=True, slots=True)

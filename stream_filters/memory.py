@@ -38,7 +38,7 @@ from typing import Any
 
 from . import pagination
 from .ast import SEGMENT, Condition, Node, Or
-from .cursors import SortValue
+from .cursors import SortValue, sort_values
 from .field_types import FieldType
 from .operators import Op, fold, words
 from .pagination import Fetch, Page
@@ -476,11 +476,6 @@ def filter_rows(node: Node, rows: Iterable[Row]) -> Iterator[Row]:
 
 
 # -- ordering ---------------------------------------------------------------------
-
-
-def sort_values(query: Query, row: Row) -> tuple[SortValue, ...]:
-    """The row's values for the query's sort keys: what a cursor carries."""
-    return tuple(row.get(key.field) for key in query.sort)
 
 
 class _Descending:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ..cursors import SortValue
+from ..cursors import SortValue, sort_values
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
 from .compiler import Compiled
@@ -35,10 +35,9 @@ class _Pager:
         self.query = query
         self.layout = layout_for(query.schema, layout)
         self.compiled = Compiled(query, self.layout)
-        self.fields = [key.field for key in query.sort]
 
     def sort_values(self, row: Row) -> tuple[SortValue, ...]:
-        return tuple(row.get(name) for name in self.fields)
+        return sort_values(self.query, row)
 
     def rows(self, response: Mapping[str, Any]) -> list[Row]:
         hits: Sequence[Mapping[str, Any]] = response["hits"]["hits"]
