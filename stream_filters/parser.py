@@ -134,7 +134,7 @@ def parse_filter(schema: Schema, filter_conditions: Any, path: Path = ("filter_c
     """Validate `filter_conditions` into a normalised AST node."""
     if filter_conditions is None:
         return MATCH_ALL
-    walker = _FilterWalker(schema, path)
+    walker = _FilterWalker(schema)
     node = walker.filter(filter_conditions, path, 0)
     if walker.problems:
         raise FilterError(walker.problems)
@@ -143,7 +143,7 @@ def parse_filter(schema: Schema, filter_conditions: Any, path: Path = ("filter_c
 
 
 class _FilterWalker:
-    def __init__(self, schema: Schema, root: Path) -> None:
+    def __init__(self, schema: Schema) -> None:
         self.schema = schema
         self.limits = schema.limits
         self.problems: list[Problem] = []
