@@ -28,7 +28,7 @@ SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 def _typed(value: Operand) -> object:
     if isinstance(value, tuple):
-        return tuple(_typed(v) for v in value)
+        return (tuple(map(type, value)), value)  # no Python call per item: `$in` lists are long
     return (type(value), value)
 
 

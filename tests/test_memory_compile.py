@@ -85,3 +85,12 @@ def test_constants_of_branches_the_compiler_drops_are_not_missed() -> None:
     node = ALL_TYPES.parse_filter({"$or": [{}, {"name": {"$in": ["a", "b"]}}], "count": 3})
     predicate = compile_filter(node)
     assert (predicate({"count": 3}), predicate({"count": 4, "name": "a"})) == (True, False)
+
+
+def test_in_lists_differing_only_in_operand_types_are_different_filters() -> None:
+    ints, bools, floats = (ALL_TYPES.parse_filter({"custom.n": {"$in": [v, 2]}}) for v in (1, True, 1.0))
+    assert len({ints, bools, floats}) == 3
+    assert (compile_filter(ints)({"custom": {"n": True}}), compile_filter(bools)({"custom": {"n": True}})) == (
+        False,
+        True,
+    )
