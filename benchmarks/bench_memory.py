@@ -391,30 +391,46 @@ def per_row_us(case: CorpusRequest, rounds: int = 15, chunk: int = 5_000) -> dic
     return {who: seconds / ROWS * 1e6 for who, seconds in total.items()}
 
 
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    print("| " + " | ".join(header) + " |")
+    print("|---|" + "---:|" * (len(header) - 1))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
 def main() -> None:
-    print("| request | stream_filters µs/row | hand-written µs/row | mongoquery µs/row | ours / hand | mongo / ours |")
-    print("|---|---:|---:|---:|---:|---:|")
-    worst = 0.0
-    for case in CORPUS:
-        times = per_row_us(case)
-        ratio = times["stream_filters"] / times["hand_written"]
-        worst = max(worst, ratio)
-        print(
-            f"| {case.name} | {times['stream_filters']:.3f} | {times['hand_written']:.3f} | "
-            f"{times['mongoquery']:.2f} | {ratio:.2f}× | {times['mongoquery'] / times['stream_filters']:.0f}× |"
-        )
-    print(f"\nworst ours/hand-written: {worst:.2f}×")
-    print("\n| request | parse µs | compile, first use µs | first use / parse | compile, new shape µs |")
-    print("|---|---:|---:|---:|---:|")
-    worst = 0.0
-    for case in CORPUS:
-        first = first_use_us(case)
-        ratio = first["compile_first_use"] / first["parse"]
-        worst = max(worst, ratio)
-        print(
-            f"| {case.name} | {first['parse']:.1f} | {first['compile_first_use']:.1f} | {ratio:.2f}× | "
-            f"{first['compile_new_shape']:.0f} |"
-        )
+    filtering = {case.name: per_row_us(case) for case in CORPUS}
+    print_table(
+        ["request", "stream_filters µs/row", "hand-written µs/row", "mongoquery µs/row", "ours / hand", "mongo / ours"],
+        [
+            [
+                name,
+                f"{t['stream_filters']:.3f}",
+                f"{t['hand_written']:.3f}",
+                f"{t['mongoquery']:.2f}",
+                f"{t['stream_filters'] / t['hand_written']:.2f}×",
+                f"{t['mongoquery'] / t['stream_filters']:.0f}×",
+            ]
+            for name, t in filtering.items()
+        ],
+    )
+    worst = max(t["stream_filters"] / t["hand_written"] for t in filtering.values())
+    print(f"\nworst ours/hand-written: {worst:.2f}×\n")
+    first = {case.name: first_use_us(case) for case in CORPUS}
+    print_table(
+        ["request", "parse µs", "compile, first use µs", "first use / parse", "compile, new shape µs"],
+        [
+            [
+                name,
+                f"{t['parse']:.1f}",
+                f"{t['compile_first_use']:.1f}",
+                f"{t['compile_first_use'] / t['parse']:.2f}×",
+                f"{t['compile_new_shape']:.0f}",
+            ]
+            for name, t in first.items()
+        ],
+    )
+    worst = max(t["compile_first_use"] / t["parse"] for t in first.values())
     print(f"\nworst first-use compile / parse: {worst:.2f}×")
     for page in (1, 100):
         query = page_request(page)
