@@ -326,7 +326,7 @@ def test_peers_reject_what_we_reject(endpoint: str, request_body: dict[str, Any]
 # -- the table for the docs ------------------------------------------------------------
 
 
-def best_us(case: CorpusRequest, repeat: int = 60, calls: int = 100) -> dict[str, float]:
+def best_us(case: CorpusRequest, repeat: int = 200, calls: int = 25) -> dict[str, float]:
     """Best µs per call of each contender over `repeat` batches, taken in turn."""
     best = dict.fromkeys(IMPLEMENTATIONS, float("inf"))
     for _ in range(repeat):
