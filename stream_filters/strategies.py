@@ -359,7 +359,9 @@ def _filter(draw: Draw, budget: _Budget, depth: int, remaining: list[int]) -> di
 def filters(schema: Schema, *, max_depth: int = 3, max_conditions: int = 8) -> st.SearchStrategy[dict[str, Any]]:
     """Valid `filter_conditions` over the schema's fields and allowed operators."""
     limits = schema.limits
-    plans = tuple(_field_plan(f, limits.max_in_values, limits.max_string_length) for f in schema.fields if f.operators)
+    plans = tuple(
+        _field_plan(f, limits.max_in_values, limits.max_string_length) for f in schema.visible.values() if f.operators
+    )
     budget = _Budget(
         plans,
         min(max_depth, limits.max_depth),
@@ -427,9 +429,11 @@ _UNKNOWN_OPERATORS = ("$ne", "$nin", "$regex", "$like", "$contains", "$EQ", "$",
 
 
 def _bad_filters(schema: Schema) -> list[st.SearchStrategy[Any]]:
-    fields = list(schema.fields)
+    fields = list(schema.visible.values())
     named = st.sampled_from(fields)
-    unknown_names = [n for n in ("zz_no_such_field", "createdAt", "ID", "custom_x", "ty pe") if n not in schema.by_name]
+    hidden = [f.name for f in schema.fields if f.hidden]  # unknown to clients (SPEC §8)
+    guesses = ("zz_no_such_field", "createdAt", "ID", "custom_x", "ty pe")
+    unknown_names = [*hidden, *(n for n in guesses if n not in schema.by_name)]
     out: list[st.SearchStrategy[Any]] = [
         st.sampled_from(unknown_names).map(lambda n: {n: {"$exists": True}}),
         st.tuples(named, st.sampled_from(_UNKNOWN_OPERATORS)).map(lambda p: {_plain(p[0]): {p[1]: 1}}),
@@ -500,7 +504,7 @@ def _bad_sorts(schema: Schema) -> list[Any]:
         first,
         [{"field": first, "direction": 1}] * (schema.limits.max_sort_keys + 1),
     ]
-    bad.extend([{"field": f.name, "direction": 1}] for f in schema.fields if not f.sortable)
+    bad.extend([{"field": f.name, "direction": 1}] for f in schema.fields if not f.sortable)  # hidden: unknown
     return bad
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ..cursors import SortValue, sort_values
+from ..cursors import Secrets, SortValue, sort_values
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
 from .compiler import Compiled
@@ -45,7 +45,7 @@ class _Pager:
 
 
 def paginate(
-    query: Query, client: SearchClient, index: str, *, layout: Layout | None = None, secret: bytes | str | None = None
+    query: Query, client: SearchClient, index: str, *, layout: Layout | None = None, secret: Secrets = None
 ) -> Page[Row]:
     """The page `query` asks for, from `index` (made with `index_mapping` and `document`)."""
     pager = _Pager(query, layout)
@@ -62,7 +62,7 @@ async def paginate_async(
     index: str,
     *,
     layout: Layout | None = None,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
 ) -> Page[Row]:
     """`paginate` for `elasticsearch.AsyncElasticsearch`."""
     pager = _Pager(query, layout)

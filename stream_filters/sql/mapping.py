@@ -91,6 +91,8 @@ def map_table(
     Fields not in `overrides` are the same-named column. `columns` are what a
     page returns (default: every column of the table). With `strict=False` a
     field without a column is left unmapped: a request using it is refused.
+    Hidden fields must always be mapped: only scopes use them, and a client
+    must never see one named in a refusal (SPEC §8).
     """
     from_clause: FromClause = getattr(table, "__table__", table)
     given = dict(overrides or {})
@@ -100,7 +102,7 @@ def map_table(
             targets[f.name] = _wrap(f.type, given[f.name])
             continue
         if f.name not in from_clause.c:
-            if not strict and f.name != schema.tie_breaker:
+            if not strict and f.name != schema.tie_breaker and not f.hidden:
                 continue
             raise ValueError(f"field {f.name!r}: no column {f.name!r} in {from_clause}; map it with overrides")
         targets[f.name] = _wrap(f.type, from_clause.c[f.name])
