@@ -15,6 +15,8 @@ from .schema import BUILTIN_SCHEMAS, QUERY_CALLS, QUERY_MEMBERS, Field, Schema, 
 from .text import parse_text, to_text
 from .timestamps import Instant
 
+__version__ = "0.1.0"  # the one place; pyproject.toml reads it
+
 __all__ = [
     "BUILTIN_SCHEMAS",
     "MATCH_ALL",

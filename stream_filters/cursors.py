@@ -32,6 +32,8 @@ from .query import Direction, Query
 from .timestamps import epoch_micros, from_epoch_micros
 
 VERSION = 1
+_CHECKSUM_BYTES = 12  # the tag without a secret; an HMAC-SHA256 tag has 32
+MALFORMED = "it cannot be read (edited, truncated, or not a cursor this endpoint made)"
 
 SortValue = str | int | float | bool | datetime | None
 Secret = bytes | str
@@ -71,11 +73,7 @@ def decode(query: Query, secret: Secrets) -> Boundary | None:
     try:
         return _decode(query, query.cursor.token, key_list(secret))
     except _Invalid as exc:
-        raise FilterError.single(
-            Code.INVALID_CURSOR,
-            f"invalid cursor: {exc}; cursors are only valid with the filter and sort that produced them",
-            path,
-        ) from None
+        raise FilterError.single(Code.INVALID_CURSOR, f"invalid cursor: {exc}", path) from None
 
 
 class _Invalid(Exception):
@@ -104,24 +102,50 @@ def _key(secret: object) -> bytes | None:
 def _decode(query: Query, token: str, keys: tuple[bytes | None, ...]) -> Boundary:
     payload_text, sep, tag_text = token.partition(".")
     if not sep:
-        raise _Invalid("malformed")
+        raise _Invalid(MALFORMED)
     payload, tag = _unb64(payload_text), _unb64(tag_text)
+    data = _payload(payload)
     if not any(hmac.compare_digest(tag, _tag(payload, key)) for key in keys):
-        raise _Invalid("signature mismatch")
-    try:
-        data = json.loads(payload, parse_constant=_no_constant)
-    except (ValueError, RecursionError):
-        raise _Invalid("malformed") from None
-    if not (isinstance(data, list) and len(data) == 4 and data[0] == VERSION and isinstance(data[3], list)):
-        raise _Invalid("malformed")
+        # A readable payload under a tag that does not match was signed with
+        # another secret (or edited); an unreadable one is damage. Which
+        # secret would match is never said.
+        raise _Invalid(MALFORMED if data is None else _signature_mismatch(tag, keys[0]))
+    if data is None:
+        raise _Invalid(MALFORMED)
     if data[1] != str(query.cursor.direction if query.cursor else ""):
         raise _Invalid(f"this is a {data[1]} cursor")
     if data[2] != query.fingerprint:
-        raise _Invalid("it was made for another filter or sort")
+        raise _Invalid(
+            "it was made for another filter, sort or scope; send a cursor only with the request that returned it "
+            "(the limit may change)"
+        )
     if len(data[3]) != len(query.sort):
-        raise _Invalid("malformed")
+        raise _Invalid(MALFORMED)
     values = tuple(_decode_value(query, i, v) for i, v in enumerate(data[3]))
     return Boundary(query.cursor.direction if query.cursor else Direction.NEXT, values)
+
+
+def _payload(payload: bytes) -> list[Any] | None:
+    """The cursor's payload if it has our shape, else None."""
+    try:
+        data = json.loads(payload, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(data, list) and len(data) == 4 and data[0] == VERSION and isinstance(data[3], list):
+        return data
+    return None
+
+
+def _signature_mismatch(tag: bytes, secret: bytes | None) -> str:
+    unsigned = len(tag) == _CHECKSUM_BYTES
+    if secret is not None and unsigned:
+        return "it was made without a secret, and this endpoint signs its cursors; request the first page again"
+    if secret is None and not unsigned:
+        return "it was signed with a secret, and none was given to check it"
+    return (
+        "its signature does not match this secret (it was signed with another one, or edited); "
+        "sign and check every page with the same secret"
+    )
 
 
 def _no_constant(name: str) -> Any:
@@ -146,7 +170,7 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
         try:
             return from_epoch_micros(value)
         except OverflowError:
-            raise _Invalid("malformed") from None
+            raise _Invalid(MALFORMED) from None
     if kind is FieldType.BOOLEAN and type(value) is bool:
         return value
     if kind in (FieldType.INTEGER, FieldType.NUMBER) and (
@@ -155,12 +179,12 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
         return value
     if kind is FieldType.STRING and type(value) is str:
         return value
-    raise _Invalid("malformed")
+    raise _Invalid(MALFORMED)
 
 
 def _tag(payload: bytes, key: bytes | None) -> bytes:
     if key is None:
-        return hashlib.sha256(payload).digest()[:12]
+        return hashlib.sha256(payload).digest()[:_CHECKSUM_BYTES]
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
@@ -172,9 +196,9 @@ def _unb64(text: str) -> bytes:
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raise _Invalid("malformed") from None
+        raise _Invalid(MALFORMED) from None
     # Base64 has spare bits; only the canonical spelling is accepted, so that
     # every changed character is a changed cursor.
     if _b64(data) != text:
-        raise _Invalid("malformed")
+        raise _Invalid(MALFORMED)
     return data

@@ -23,7 +23,7 @@ settings.load_profile("default")
 
 def require_server(name: str, reason: str) -> None:
     """Skip (locally) or fail (CI) because a database server is unreachable."""
-    message = f"{name} unreachable: {reason}"
+    message = f"{name} is not reachable, so this test cannot run here: {reason}"
     if REQUIRE_DBS:
         pytest.fail(message + " (STREAM_FILTERS_REQUIRE_DBS=1: servers are required)")
     pytest.skip(message)

@@ -151,7 +151,7 @@ def test_query_data_parses_datetimes_and_filters(capsys: pytest.CaptureFixture[s
     code, body = run(capsys, "query", "--data", str(path), json.dumps(request))
     assert code == 0
     assert [item["cid"] for item in body["items"]] == ["b", "a"]
-    assert [item["created_at"] for item in body["items"]] == ["2024-01-01T09:00:00.500000Z", "2024-01-01T08:00:00Z"]
+    assert [item["created_at"] for item in body["items"]] == ["2024-01-01T09:00:00.5Z", "2024-01-01T08:00:00Z"]
 
 
 def test_query_data_naive_timestamps_are_utc(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -224,12 +224,13 @@ def test_query_needs_exactly_one_source(capsys: pytest.CaptureFixture[str]) -> N
 def test_query_db_without_the_sql_extra(capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
     monkeypatch.setitem(sys.modules, "stream_filters.sql.cli_support", None)
     code, err = run(capsys, "query", "--db", "sqlite://", "--table", "calls", "{}")
-    assert code == 2
+    assert code == 3  # an environment fault, not a usage error
     assert "[sql] extra" in err
 
 
 def test_query_db_reads_a_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    sa = pytest.importorskip("sqlalchemy")
+    import sqlalchemy as sa
+
     url = f"sqlite:///{tmp_path / 'members.db'}"
     engine = sa.create_engine(url)
     with engine.begin() as connection:

@@ -136,7 +136,12 @@ def test_problems_match_the_json_form(text: str, equivalent: dict[str, Any]) -> 
     assert [p.path for p in error.problems] == [p.path for p in from_json.value.problems]
     for problem in error.problems:
         assert {"line", "column", "offset", "end"} <= problem.context.keys()
-        assert problem.message.endswith(f"(line {problem.context['line']}, column {problem.context['column']})")
+        first, _quoted, carets = problem.message.split("\n")
+        assert first.endswith(f"(line {problem.context['line']}, column {problem.context['column']})")
+        column, width = problem.context["column"], problem.context["end"] - problem.context["offset"]
+        assert set(carets.strip()) == {"^"}  # under the part, as for syntax errors
+        if len(text) < 60:  # not clipped
+            assert carets == "  " + " " * (column - 1) + "^" * max(1, width)
 
 
 def test_a_problem_points_at_the_text_it_is_about() -> None:
@@ -166,6 +171,13 @@ def test_bad_bare_timestamps_name_the_rfc_3339_rule() -> None:
     assert problem.code is Code.INVALID_DATETIME
     assert "RFC 3339" in problem.message
     assert (problem.context["column"], problem.context["end"]) == (14, 23)
+    with pytest.raises(FilterError) as from_json:
+        parse_filter(ALL_TYPES, {"created_at": {"$gt": "2024-01-01"}})
+    assert problem.path == from_json.value.problems[0].path == ("filter_conditions", "created_at", "$gt")
+    assert problem.message.startswith(from_json.value.problems[0].message + " (line 1, column 14)\n")
+    assert problem.message.endswith("\n  created_at > 2024-01-01\n" + " " * 15 + "^" * 10)
+    [in_list] = _error('id = "a" or count in [1, 2024-13-01]').problems
+    assert in_list.path == ("filter_conditions", "$or", 1, "count", "$in", 1)
     assert _error("created_at > 2024-02-30T00:00:00Z").codes == ["invalid_datetime"]
     assert _error("id = 2024-01-01T00:00:00").codes == ["invalid_datetime"]
 

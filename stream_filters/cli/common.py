@@ -6,6 +6,8 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +15,52 @@ from ..errors import FilterError, format_path
 from ..errors import Path as RequestPath
 from ..query import Query
 from ..schema import BUILTIN_SCHEMAS, Schema
+from ..timestamps import Instant
 
 RED, BOLD, DIM, RESET = "\033[31m", "\033[1m", "\033[2m", "\033[0m"
 
+# Exit codes (SPEC §6.3), stated once: the README and `--help` print EXIT_CODES.
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
+EXIT_CODES = (
+    "exit codes: 0 success; 1 the request was rejected (its error body is printed); "
+    "2 usage error (bad option, unreadable input or schema file); "
+    "3 environment fault (database unreachable or unopenable, bad credentials, missing table, "
+    "missing optional extra), reported in one line on standard error"
+)
+DEFAULT_ENDPOINT = "query_calls"
+SECRET_ENV = "STREAM_FILTERS_SECRET"
+
+
+def add_schema_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--endpoint",
+        default=DEFAULT_ENDPOINT,
+        help=f"built-in schema: {', '.join(BUILTIN_SCHEMAS)} (default: {DEFAULT_ENDPOINT})",
+    )
+    parser.add_argument(
+        "--schema",
+        type=Path,
+        metavar="FILE",
+        help="a JSON schema description file (see Schema.from_dict), not --endpoint",
+    )
+
 
 def add_request_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--endpoint", default="query_calls", help="built-in schema: " + ", ".join(BUILTIN_SCHEMAS))
-    parser.add_argument("--schema", type=Path, help="a JSON schema description file (see Schema.from_dict)")
-    parser.add_argument("request", nargs="?", default="-", help="request body as JSON, or - for standard input")
-    parser.add_argument("--format", choices=("json", "text"), default="json", help="how to print errors")
+    add_schema_arguments(parser)
     parser.add_argument(
-        "--text", metavar="FILTER", help="the filter in text syntax; REQUEST then gives only sort/limit/cursor"
+        "request",
+        nargs="?",
+        metavar="REQUEST",
+        help="the request body as JSON, or - for standard input (default: standard input; with --text, {})",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="how to print a rejected request: the JSON error body, or text pointing at the bad part (default: json)",
+    )
+    parser.add_argument(
+        "--text", metavar="FILTER", help="the filter in text syntax; REQUEST then gives only sort, limit and cursor"
     )
 
 
@@ -40,7 +77,7 @@ def load_schema(args: argparse.Namespace) -> Schema:
 
 
 def read_request_text(args: argparse.Namespace) -> str:
-    text: str = sys.stdin.read() if args.request == "-" else args.request
+    text: str = sys.stdin.read() if args.request in (None, "-") else args.request
     args.request_text = text  # kept so that a text report can quote the bad part
     return text
 
@@ -53,7 +90,8 @@ def parse_query(args: argparse.Namespace) -> Query:
         from ..ast import to_json
         from ..text import parse_text
 
-        rest = schema.parse(read_request_text(args)) if args.request != "-" else schema.parse({})
+        # With --text, REQUEST (an argument, or - for standard input) is optional.
+        rest = schema.parse({}) if args.request is None else schema.parse(read_request_text(args))
         body = rest.to_request()
         body["filter_conditions"] = to_json(parse_text(schema, text_filter))
         return schema.parse(body)
@@ -64,6 +102,22 @@ class UsageError(Exception):
     """Bad command-line usage: exit 2."""
 
 
+class EnvironmentFault(Exception):
+    """The environment cannot do what was asked (database, driver, extra): exit 3."""
+
+
+def json_value(value: Any) -> Any:
+    """A row value as JSON, whichever source it came from: datetimes in the one
+    RFC 3339 form (SPEC §3.1), naive ones taken as UTC."""
+    if isinstance(value, datetime):
+        return Instant.from_datetime(value if value.tzinfo else value.replace(tzinfo=UTC)).to_rfc3339()
+    if isinstance(value, Mapping):
+        return {k: json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return value
+
+
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -71,7 +125,7 @@ def print_json(data: Any) -> None:
 def report(error: FilterError, fmt: str, request_text: str | None = None) -> int:
     if fmt == "json":
         print_json(error.to_dict())
-        return 1
+        return EXIT_REJECTED
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     body = _load(request_text)
     for problem in error.problems:
@@ -86,7 +140,7 @@ def report(error: FilterError, fmt: str, request_text: str | None = None) -> int
             print(f"  {line}")
             print(f"  {RED}{carets}{RESET}" if color else f"  {carets}")
         print(f"  {problem.message}")
-    return 1
+    return EXIT_REJECTED
 
 
 def pointer(body: Any, path: RequestPath) -> tuple[str, str] | None:
@@ -143,7 +197,8 @@ def _short(value: Any, width: int = 60) -> str:
 
 
 def guarded(run: Any) -> Any:
-    """Wrap a subcommand: FilterError -> exit 1 with the body, UsageError -> exit 2."""
+    """Wrap a subcommand: FilterError -> exit 1 with the body, UsageError -> exit 2,
+    EnvironmentFault -> exit 3, each of the last two as one line on standard error."""
 
     def wrapper(args: argparse.Namespace) -> int:
         try:
@@ -152,7 +207,15 @@ def guarded(run: Any) -> Any:
         except FilterError as exc:
             return report(exc, getattr(args, "format", "json"), getattr(args, "request_text", None))
         except UsageError as exc:
-            print(f"stream-filters: error: {exc}", file=sys.stderr)
-            return 2
+            return fail(str(exc), EXIT_USAGE)
+        except EnvironmentFault as exc:
+            return fail(str(exc), EXIT_ENVIRONMENT)
 
     return wrapper
+
+
+def fail(message: str, code: int) -> int:
+    """One line on standard error (a message never spans lines, whatever a driver said)."""
+    line = " ".join(message.split())
+    print(f"stream-filters: error: {line}", file=sys.stderr)
+    return code

@@ -8,13 +8,11 @@ validated against the endpoint first, so the output is canonical.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..ast import Node, to_json
 from ..parser import load_json, parse_filter
-from ..schema import BUILTIN_SCHEMAS
 from ..text import parse_text, to_text
-from .common import guarded, load_schema, print_json, read_request_text
+from .common import add_schema_arguments, guarded, load_schema, print_json, read_request_text
 
 ROOT = ("filter_conditions",)
 
@@ -23,12 +21,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser = sub.add_parser(
         "format", help="convert a filter between JSON and text syntax (validated, printed canonically)"
     )
-    parser.add_argument("--endpoint", default="query_calls", help="built-in schema: " + ", ".join(BUILTIN_SCHEMAS))
-    parser.add_argument("--schema", type=Path, help="a JSON schema description file (see Schema.from_dict)")
-    parser.add_argument("--to", choices=("text", "json"), help="output syntax; default: the other one")
-    parser.add_argument("--format", choices=("json", "text"), default="json", help="how to print errors")
+    add_schema_arguments(parser)
+    parser.add_argument("--to", choices=("text", "json"), help="output syntax (default: the other one than INPUT's)")
     parser.add_argument(
-        "request", nargs="?", default="-", metavar="INPUT", help="the filter as JSON or text, or - for standard input"
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="how to print a rejected filter: the JSON error body, or text pointing at the bad part (default: json)",
+    )
+    parser.add_argument(
+        "request",
+        nargs="?",
+        default="-",
+        metavar="INPUT",
+        help="the filter as JSON or text, or - for standard input (default: standard input)",
     )
     parser.set_defaults(func=guarded(run))
 

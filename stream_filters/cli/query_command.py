@@ -20,9 +20,16 @@ from ..field_types import FieldType
 from ..pagination import Page
 from ..query import Query
 from ..schema import Schema
-from .common import UsageError, add_request_arguments, guarded, parse_query, print_json
-
-SECRET_ENV = "STREAM_FILTERS_SECRET"
+from .common import (
+    SECRET_ENV,
+    EnvironmentFault,
+    UsageError,
+    add_request_arguments,
+    guarded,
+    json_value,
+    parse_query,
+    print_json,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,8 +42,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--demo", action="store_true", help="the built-in demo data set for --endpoint")
     source.add_argument("--data", type=Path, metavar="FILE.jsonl", help="rows as JSON Lines, one object per line")
-    source.add_argument("--db", metavar="URL", help="a SQLAlchemy database URL (needs the [sql] extra)")
-    parser.add_argument("--table", help="the table to query with --db")
+    source.add_argument(
+        "--db", metavar="URL", help="a SQLAlchemy database URL, such as sqlite:///calls.db (needs the [sql] extra)"
+    )
+    parser.add_argument(
+        "--table", help="with --db: the table to query (create one with `stream-filters load`)", metavar="TABLE"
+    )
     parser.add_argument(
         "--secret",
         default=os.environ.get(SECRET_ENV),
@@ -72,9 +83,7 @@ def _page(query: Query, args: argparse.Namespace) -> Page[Any]:
     try:
         support = importlib.import_module("stream_filters.sql.cli_support")
     except ModuleNotFoundError as exc:
-        raise UsageError(
-            f"--db needs the [sql] extra (pip install 'stream-filters[sql]'): {exc.name} is missing"
-        ) from None
+        raise EnvironmentFault(f"--db needs the [sql] extra (pip install '.[sql]'): {exc.name} is missing") from None
     page: Page[Any] = support.query_database(query, args)
     return page
 
@@ -116,20 +125,4 @@ def _datetime(value: Any, where: str) -> datetime:
 
 
 def _json_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _json_value(value) for key, value in row.items()}
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return rfc3339(value)
-    if isinstance(value, Mapping):
-        return {k: _json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    return value
-
-
-def rfc3339(value: datetime) -> str:
-    """`2024-01-01T09:30:20.123456Z`: UTC, `Z`, microseconds only when present."""
-    text = value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
-    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+    return {key: json_value(value) for key, value in row.items()}

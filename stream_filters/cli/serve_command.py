@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 
-from .common import UsageError, guarded
+from .common import EnvironmentFault, UsageError, guarded
 
 DEFAULT_DB = "sqlite:///stream-filters.db"
 
@@ -18,8 +19,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--db", default=DEFAULT_DB, metavar="URL", help=f"SQLAlchemy database URL (default {DEFAULT_DB})"
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     parser.add_argument("--api-key", default=os.environ.get("STREAM_API_KEY"), help="default: $STREAM_API_KEY")
     parser.add_argument("--api-secret", default=os.environ.get("STREAM_API_SECRET"), help="default: $STREAM_API_SECRET")
     parser.add_argument(
@@ -30,7 +31,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="sign cursors with the first and accept any (repeat to rotate; default: the api secret)",
     )
     parser.add_argument("--no-seed", action="store_true", help="do not load the demo data into an empty database")
-    parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="how much the server logs (default: info)",
+    )
     parser.set_defaults(func=guarded(run))
 
 
@@ -41,8 +47,14 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from ..server import ServerSettings, create_app
+        from ..sql.cli_support import check_database
     except ModuleNotFoundError as exc:
-        raise UsageError(f"serve needs the [server] extra: {exc.name} is missing") from None
+        raise EnvironmentFault(
+            f"serve needs the [server] extra (pip install '.[server]'): {exc.name} is missing"
+        ) from None
+    # What the server could not use is one line and exit 3, before it starts.
+    _check_address(args.host, args.port)
+    check_database(args.db)
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
     settings = ServerSettings(
         api_key=args.api_key,
@@ -53,3 +65,11 @@ def run(args: argparse.Namespace) -> int:
     )
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
+
+
+def _check_address(host: str, port: int) -> None:
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise EnvironmentFault(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -22,6 +22,7 @@ disagree with the other backends.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -152,9 +153,13 @@ def _put(properties: dict[str, Any], dotted: str, spec: dict[str, Any]) -> None:
 def document(schema: Schema, row: Mapping[str, Any], layout: Layout | None = None) -> Document:
     """The document to index for `row` (a Mapping as the in-memory backend takes).
 
-    Raises ValueError for values the index cannot hold: integers outside 64
-    bits in `integer` fields, strings longer than Lucene's term limit, naive
-    datetimes, non-finite numbers, custom data that is not an object.
+    Raises ValueError, naming the field, for every value the index cannot
+    hold as the row has it: a value of the wrong type, integers outside 64
+    bits in `integer` fields (`long`), numbers beyond a double in `number`
+    fields (`double`), non-finite numbers, strings longer than Lucene's term
+    limit, lone surrogates, naive datetimes, custom data that is not a JSON
+    object (string keys; strings, finite numbers, booleans, null, arrays and
+    objects).
     """
     layout = layout_for(schema, layout)
     doc: Document = {}
@@ -212,8 +217,18 @@ def _document_integer(doc: Document, fm: FieldMapping, value: Any) -> None:
 def _document_number(doc: Document, fm: FieldMapping, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"expected a number, got {type(value).__name__}")
+    if not _is_double(value):
+        raise ValueError("not finite, or beyond the largest double: an Elasticsearch double cannot hold it")
     _set(doc, fm.source, value)
     _set(doc, fm.key, keys.number_key(value))
+
+
+def _is_double(value: int | float) -> bool:
+    """Whether `value` rounds to a finite double, as the index parses a `double` field."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond the largest double
+        return False
 
 
 def _document_boolean(doc: Document, fm: FieldMapping, value: Any) -> None:
@@ -240,6 +255,7 @@ def _iso(value: datetime) -> str:
 def _document_custom(doc: Document, fm: FieldMapping, value: Any) -> None:
     if not isinstance(value, Mapping):
         raise TypeError(f"custom data must be an object, got {type(value).__name__}")
+    _refuse_non_json(value)
     assert fm.paths is not None
     _set(doc, fm.source, value)
     entries: list[str] = []
@@ -254,7 +270,7 @@ def _document_custom(doc: Document, fm: FieldMapping, value: Any) -> None:
             if item is None or not isinstance(name, str) or not SEGMENT.fullmatch(name):
                 continue
             path = prefix + name
-            paths.append(path)
+            paths.append(_term(path))
             if isinstance(item, Mapping):
                 stack.append((path + ".", item))
             elif isinstance(item, str | bool | int | float):
@@ -268,6 +284,32 @@ def _document_custom(doc: Document, fm: FieldMapping, value: Any) -> None:
         _set(doc, fm.folded, folded)
     if fm.words is not None:
         _set(doc, fm.words, matched)
+
+
+def _refuse_non_json(custom: Mapping[str, Any]) -> None:
+    """Raise unless `custom` is JSON: `_source` keeps it, and must give back the row as it was.
+
+    A non-string key would come back as a string, a NaN or infinity is not JSON
+    (the index refuses the document), and any other object cannot be sent.
+    Strings are only encoded: in a disabled object they have no length limit.
+    """
+    stack: list[tuple[str, Any]] = [("custom", custom)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, Mapping):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise TypeError(f"{where}: object keys must be strings, got {key!r}")
+                key.encode()
+                stack.append((f"{where}.{key}", child))
+        elif isinstance(item, list | tuple):
+            stack.extend((f"{where}[{i}]", child) for i, child in enumerate(item))
+        elif isinstance(item, str):
+            item.encode()
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError(f"{where}: {item!r} is not a JSON number")
+        elif item is not None and not isinstance(item, bool | int | float):
+            raise TypeError(f"{where}: a {type(item).__name__} is not JSON")
 
 
 _DOCUMENTERS = {

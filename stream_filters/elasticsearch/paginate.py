@@ -4,6 +4,11 @@
 backwards), `size` = the fetch's count and `search_after` = the boundary's
 keys. Items are the rows the documents were made from (`row_from_source`), so
 cursors are the same as the in-memory backend's for the same rows.
+
+The body goes to `client.search(index=..., body=...)` whole. Both client
+families take that call: elasticsearch-py 8/9 sends `body` as is, and
+opensearch-py, which turns a `sort`, `size` or `search_after` keyword into a
+URL parameter, has nothing to move out of it.
 """
 
 from __future__ import annotations
@@ -19,15 +24,15 @@ from .mapping import Layout, Row, layout_for, row_from_source
 
 
 class SearchClient(Protocol):
-    """What `paginate` needs of `elasticsearch.Elasticsearch`."""
+    """What `paginate` needs of `elasticsearch.Elasticsearch` or `opensearchpy.OpenSearch`."""
 
-    def search(self, *, index: str, **body: Any) -> Any: ...
+    def search(self, *, index: str, body: dict[str, Any]) -> Any: ...
 
 
 class AsyncSearchClient(Protocol):
-    """What `paginate_async` needs of `elasticsearch.AsyncElasticsearch`."""
+    """What `paginate_async` needs of `elasticsearch.AsyncElasticsearch` or `opensearchpy.AsyncOpenSearch`."""
 
-    async def search(self, *, index: str, **body: Any) -> Any: ...
+    async def search(self, *, index: str, body: dict[str, Any]) -> Any: ...
 
 
 class _Pager:
@@ -51,7 +56,7 @@ def paginate(
     pager = _Pager(query, layout)
 
     def fetch(request: Fetch) -> list[Row]:
-        return pager.rows(client.search(index=index, **pager.compiled.body(request)))
+        return pager.rows(client.search(index=index, body=pager.compiled.body(request)))
 
     return run(plan(query, pager.sort_values, secret), fetch)
 
@@ -64,10 +69,10 @@ async def paginate_async(
     layout: Layout | None = None,
     secret: Secrets = None,
 ) -> Page[Row]:
-    """`paginate` for `elasticsearch.AsyncElasticsearch`."""
+    """`paginate` for `elasticsearch.AsyncElasticsearch` or `opensearchpy.AsyncOpenSearch`."""
     pager = _Pager(query, layout)
 
     async def fetch(request: Fetch) -> list[Row]:
-        return pager.rows(await client.search(index=index, **pager.compiled.body(request)))
+        return pager.rows(await client.search(index=index, body=pager.compiled.body(request)))
 
     return await run_async(plan(query, pager.sort_values, secret), fetch)

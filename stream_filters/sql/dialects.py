@@ -19,7 +19,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..errors import Code, FilterError
 from ..operators import Op
@@ -302,7 +305,7 @@ class MariaDB(Dialect):
         floating = scalar.op("REGEXP", is_comparison=True)(sa.literal("[.eE]", sa.Text))
         return [
             View(sa.and_(number, sa.not_(floating)), sa.cast(scalar, sa.Numeric(65, 0)), kind, Domain.INT),
-            View(sa.and_(number, floating), sa.cast(scalar, sa.Double()), kind, Domain.FLOAT),
+            View(sa.and_(number, floating), DoubleCast(scalar), kind, Domain.FLOAT),
         ]
 
     def json_present(self, column: Expr, path: Sequence[str]) -> Bool:
@@ -346,3 +349,19 @@ def for_sqlalchemy(dialect: Any) -> Dialect:
 
 def exact_decimal(value: int | float) -> int | Decimal:
     return value if isinstance(value, int) else Decimal(value)
+
+
+class DoubleCast(FunctionElement[float]):
+    """`CAST(x AS DOUBLE)` on MariaDB/MySQL, always. SQLAlchemy writes that
+    CAST only once it has seen the server's version, and drops it (with a
+    warning) when compiling without a connection, so `stream-filters compile`
+    would print SQL other than what is sent."""
+
+    type = sa.Double()
+    name = "cast_double"
+    inherit_cache = True
+
+
+@compiles(DoubleCast)
+def _compile_double_cast(element: DoubleCast, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DOUBLE)"

@@ -21,6 +21,13 @@ def at(message: str, where: dict[str, int]) -> str:
     return f"{message} (line {where['line']}, column {where['column']})"
 
 
+def pointed(message: str, text: str, start: int, end: int) -> tuple[str, dict[str, int]]:
+    """`message` with its position and the caret excerpt under `start:end`,
+    as a syntax error shows it; and the position as context."""
+    where = locate(text, start, end)
+    return f"{at(message, where)}\n{excerpt(text, start, end)}", where
+
+
 def excerpt(text: str, start: int, end: int) -> str:
     """The line holding `start`, clipped around it, with carets under `start:end`."""
     line_start = text.rfind("\n", 0, start) + 1

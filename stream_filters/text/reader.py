@@ -33,7 +33,7 @@ from ..parser import parse_filter
 from ..schema import Schema
 from ..timestamps import TimestampError, parse_rfc3339_ns
 from .grammar import grammar_source
-from .positions import at, locate
+from .positions import pointed
 from .syntax import syntax_error
 
 ROOT: Path = ("filter_conditions",)
@@ -143,6 +143,9 @@ class _Reading:
     limits: Limits
     conditions: int = 0
     parens: int = 0
+    # Bare tokens that look like timestamps but are not: (start, end, error).
+    # Reported once the JSON path of each is known, as JSON reports them.
+    bad_timestamps: list[tuple[int, int, str]] = field(default_factory=list)
 
     def limit(self, code: Code, message: str, start: int, end: int, limit: int) -> LimitExceeded:
         return LimitExceeded([self._problem(code, message, start, end, limit=limit)])
@@ -151,8 +154,8 @@ class _Reading:
         return FilterError([self._problem(code, message, start, end)])
 
     def _problem(self, code: Code, message: str, start: int, end: int, **context: Any) -> Problem:
-        where = locate(self.text, start, end)
-        return Problem(code, at(message, where), ROOT, {**context, **where})
+        text, where = pointed(message, self.text, start, end)
+        return Problem(code, text, ROOT, {**context, **where})
 
 
 _READING: ContextVar[_Reading] = ContextVar("stream_filters_text_reading")
@@ -288,13 +291,13 @@ def _number(token: Token) -> Any:
 
 
 def _timestamp(token: Token) -> str:
+    """A bare timestamp is the string with its text; one that starts like a
+    date but is not a valid timestamp is `invalid_datetime` whatever the field
+    (reported by `read` at its JSON path)."""
     try:
         parse_rfc3339_ns(token)
     except TimestampError as exc:
-        reading = _READING.get()
-        raise reading.invalid(
-            Code.INVALID_DATETIME, f"{describe(str(token))}: {exc}", _start(token), _end(token)
-        ) from None
+        _READING.get().bad_timestamps.append((_start(token), _end(token), f"{describe(str(token))}: {exc}"))
     return str(token)
 
 
@@ -407,7 +410,8 @@ def read(schema: Schema, text: str) -> tuple[dict[str, Any], dict[Path, Span]]:
             ROOT,
             limits.max_request_bytes,
         )
-    token = _READING.set(_Reading(text, limits))
+    reading = _Reading(text, limits)
+    token = _READING.set(reading)
     try:
         part = cast(Part, _parser().parse(text))
     except UnexpectedInput as exc:
@@ -417,7 +421,18 @@ def read(schema: Schema, text: str) -> tuple[dict[str, Any], dict[Path, Span]]:
     finally:
         _READING.reset(token)
     spans: dict[Path, Span] = {}
-    return to_filter_json(part, ROOT, spans), spans
+    obj = to_filter_json(part, ROOT, spans)
+    if reading.bad_timestamps:
+        raise FilterError([_bad_timestamp(text, spans, *bad) for bad in reading.bad_timestamps])
+    return obj, spans
+
+
+def _bad_timestamp(text: str, spans: dict[Path, Span], start: int, end: int, error: str) -> Problem:
+    """The invalid_datetime problem of a bare token, at the JSON path of the
+    operand or list item it is, with the field named as JSON names it."""
+    path, span = next(((p, s) for p, s in spans.items() if (s.start, s.end) == (start, end)), (ROOT, Span(start, end)))
+    message, where = pointed(f"{span.name}: {error}" if span.name else error, text, start, end)
+    return Problem(Code.INVALID_DATETIME, message, path, where)
 
 
 def parse_text(schema: Schema, text: str) -> Node:
@@ -435,8 +450,8 @@ def _place(problem: Problem, text: str, spans: dict[Path, Span]) -> Problem:
     span = next((spans[path[:n]] for n in range(len(path), 0, -1) if path[:n] in spans), None)
     if span is None:
         return problem
-    where = locate(text, span.start, span.end)
     message = problem.message
     if problem.code is Code.NULL_OPERAND and span.name is not None:
         message = f"null is not a value to compare with: write `{span.name} missing` to match a missing or null value"
-    return Problem(problem.code, at(message, where), path, {**problem.context, **where})
+    placed, where = pointed(message, text, span.start, span.end)
+    return Problem(problem.code, placed, path, {**problem.context, **where})

@@ -58,6 +58,14 @@ def _field_types(properties: Mapping[str, Any], prefix: str = "") -> dict[str, d
     return out
 
 
+def _finite_double(number: int | float) -> bool:
+    """A JSON number parsed as a double is finite (an integer beyond the largest double is not)."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
+
+
 class Index:
     def __init__(self, mappings: Mapping[str, Any]) -> None:
         if mappings.get("dynamic") != "strict":
@@ -110,8 +118,8 @@ class Index:
             if isinstance(item, bool) or not isinstance(item, int) or not INT64[0] <= item <= INT64[1]:
                 raise Rejected(f"long [{path}] cannot hold {item!r}")
         elif kind == "double":
-            if isinstance(item, bool) or not isinstance(item, int | float) or not math.isfinite(item):
-                raise Rejected(f"double [{path}] cannot hold {item!r}")
+            if isinstance(item, bool) or not isinstance(item, int | float) or not _finite_double(item):
+                raise Rejected(f"double [{path}] supports only finite values")
         elif kind == "boolean":
             if not isinstance(item, bool):
                 raise Unsupported(f"boolean [{path}] given {item!r}")
@@ -282,7 +290,7 @@ class FakeElasticsearch:
     def index(self, index: str, id: str, document: Mapping[str, Any]) -> None:
         self.indices_by_name[index].add(id, document)
 
-    def search(self, *, index: str, **body: Any) -> dict[str, Any]:
+    def search(self, *, index: str, body: dict[str, Any]) -> dict[str, Any]:
         self.bodies.append(body)
         return self.indices_by_name[index].search(body)
 
@@ -293,5 +301,5 @@ class AsyncFakeElasticsearch:
     def __init__(self, sync: FakeElasticsearch) -> None:
         self.sync = sync
 
-    async def search(self, *, index: str, **body: Any) -> dict[str, Any]:
-        return self.sync.search(index=index, **body)
+    async def search(self, *, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self.sync.search(index=index, body=body)

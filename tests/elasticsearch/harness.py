@@ -1,4 +1,4 @@
-"""The differential walk shared by the in-CI test (evaluator) and the integration test (a real cluster).
+"""The differential walk shared by the suites on every engine (evaluator, emulator, a real cluster).
 
 For one schema, rows and request: page through the whole result with `next`
 on both backends, and from every page step back with `prev`; the pages must
@@ -7,10 +7,13 @@ hold the same rows in the same order with the same cursors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from stream_filters import Page, Query, Schema
+from stream_filters.elasticsearch import document, index_mapping
+from tests.elasticsearch.evaluator import FakeElasticsearch
 
 SECRET = b"differential"
 Pager = Callable[[Query], Page[Any]]
@@ -46,3 +49,17 @@ def walk(schema: Schema, request: Mapping[str, Any], es: Pager, memory: Pager, m
             return pages
         previous = es_page
         query = schema.parse({**request, "next": es_page.next})
+
+
+class EvaluatorEngine:
+    """The evaluator as an engine of the suites (conftest `engine`), with `Emulator.indexed`'s shape."""
+
+    name = "evaluator"
+
+    @contextmanager
+    def indexed(self, schema: Schema, rows: Sequence[Mapping[str, Any]]) -> Iterator[tuple[FakeElasticsearch, str]]:
+        client = FakeElasticsearch()
+        client.create_index("rows", index_mapping(schema))
+        for number, row in enumerate(rows):
+            client.index("rows", str(number), document(schema, row))
+        yield client, "rows"

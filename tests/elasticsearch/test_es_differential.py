@@ -27,6 +27,7 @@ from stream_filters import (
     Query,
     Schema,
     SortKey,
+    memory,
     strategies,
 )
 from stream_filters.ast import conditions
@@ -37,8 +38,6 @@ from tests.elasticsearch.dsl import assert_accepted
 from tests.elasticsearch.evaluator import AsyncFakeElasticsearch, FakeElasticsearch
 from tests.elasticsearch.harness import SECRET, walk
 from tests.schemas import ALL_TYPES
-
-memory = pytest.importorskip("stream_filters.memory", reason="the in-memory backend is not in this checkout yet")
 
 INDEX = "rows"
 
@@ -51,16 +50,16 @@ def indexed(schema: Schema, rows: list[dict[str, Any]]) -> FakeElasticsearch:
     return client
 
 
-def differential(schema: Schema, rows: list[dict[str, Any]], request: dict[str, Any]) -> int:
-    client = indexed(schema, rows)
-
-    def es(query: Query) -> Page[Any]:
-        return paginate(query, client, INDEX, secret=SECRET)
-
+def differential(engine: Any, schema: Schema, rows: list[dict[str, Any]], request: dict[str, Any]) -> int:
     def in_memory(query: Query) -> Page[Any]:
         return memory.paginate(query, rows, secret=SECRET)
 
-    pages = walk(schema, request, es, in_memory)
+    with engine.indexed(schema, rows) as (client, index):
+
+        def es(query: Query) -> Page[Any]:
+            return paginate(query, client, index, secret=SECRET)
+
+        pages = walk(schema, request, es, in_memory)
     for body in client.bodies:
         assert_accepted(body)
     return pages
@@ -68,23 +67,25 @@ def differential(schema: Schema, rows: list[dict[str, Any]], request: dict[str, 
 
 @settings(max_examples=100)
 @given(data=st.data())
-def test_all_types(data: st.DataObject) -> None:
+def test_all_types(engine: Any, data: st.DataObject) -> None:
     request = data.draw(requests(ALL_TYPES, max_limit=4), label="request")
-    differential(ALL_TYPES, data.draw(row_lists(ALL_TYPES, min_size=6, max_size=25), label="rows"), request)
+    differential(engine, ALL_TYPES, data.draw(row_lists(ALL_TYPES, min_size=6, max_size=25), label="rows"), request)
 
 
 @settings(max_examples=60)
 @given(data=st.data())
-def test_query_calls(data: st.DataObject) -> None:
+def test_query_calls(engine: Any, data: st.DataObject) -> None:
     request = data.draw(requests(QUERY_CALLS, max_limit=4), label="request")
-    differential(QUERY_CALLS, data.draw(row_lists(QUERY_CALLS, min_size=6, max_size=25), label="rows"), request)
+    differential(engine, QUERY_CALLS, data.draw(row_lists(QUERY_CALLS, min_size=6, max_size=25), label="rows"), request)
 
 
 @settings(max_examples=60)
 @given(data=st.data())
-def test_query_members(data: st.DataObject) -> None:
+def test_query_members(engine: Any, data: st.DataObject) -> None:
     request = data.draw(requests(QUERY_MEMBERS, max_limit=4), label="request")
-    differential(QUERY_MEMBERS, data.draw(row_lists(QUERY_MEMBERS, min_size=6, max_size=25), label="rows"), request)
+    differential(
+        engine, QUERY_MEMBERS, data.draw(row_lists(QUERY_MEMBERS, min_size=6, max_size=25), label="rows"), request
+    )
 
 
 def focused(schema: Schema) -> st.SearchStrategy[dict[str, Any]]:
@@ -97,9 +98,9 @@ def focused(schema: Schema) -> st.SearchStrategy[dict[str, Any]]:
 
 @settings(max_examples=100)
 @given(data=st.data())
-def test_all_types_focused(data: st.DataObject) -> None:
+def test_all_types_focused(engine: Any, data: st.DataObject) -> None:
     request = data.draw(focused(ALL_TYPES), label="request")
-    differential(ALL_TYPES, data.draw(row_lists(ALL_TYPES, min_size=10, max_size=25), label="rows"), request)
+    differential(engine, ALL_TYPES, data.draw(row_lists(ALL_TYPES, min_size=10, max_size=25), label="rows"), request)
 
 
 # Custom data from the shared strategies is sparse (most rows have none); here
@@ -127,7 +128,7 @@ dense_custom = st.dictionaries(
 
 @settings(max_examples=100)
 @given(data=st.data())
-def test_dense_custom_data(data: st.DataObject) -> None:
+def test_dense_custom_data(engine: Any, data: st.DataObject) -> None:
     request = data.draw(
         st.fixed_dictionaries(
             {"filter_conditions": filters(CUSTOM_ONLY, max_depth=1, max_conditions=2)},
@@ -138,7 +139,7 @@ def test_dense_custom_data(data: st.DataObject) -> None:
     rows = data.draw(row_lists(ALL_TYPES, min_size=8, max_size=20), label="rows")
     for row in rows:
         row["custom"] = data.draw(dense_custom, label="custom")
-    differential(ALL_TYPES, rows, request)
+    differential(engine, ALL_TYPES, rows, request)
 
 
 def _one_field(name: str) -> Schema:
@@ -210,7 +211,7 @@ def _put(row: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 @pytest.mark.parametrize(("name", "op"), PAIRS, ids=[f"{n}{o}" for n, o in PAIRS])
 @settings(max_examples=12)
 @given(data=st.data())
-def test_one_operator_at_a_time(name: str, op: Op, data: st.DataObject) -> None:
+def test_one_operator_at_a_time(engine: Any, name: str, op: Op, data: st.DataObject) -> None:
     field = ALL_TYPES.by_name[name]
     request = data.draw(
         st.fixed_dictionaries(
@@ -238,7 +239,7 @@ def test_one_operator_at_a_time(name: str, op: Op, data: st.DataObject) -> None:
                 row[name] = [*(row[name] or []), value]
             elif _fits(field.type, value):
                 row[name] = value
-    differential(ALL_TYPES, rows, request)
+    differential(engine, ALL_TYPES, rows, request)
 
 
 @settings(max_examples=30)

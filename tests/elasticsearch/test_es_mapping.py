@@ -65,11 +65,36 @@ def test_nulls_and_missing_fields_are_left_out() -> None:
         ({"id": "x" * 40000}, "32766"),
         ({"id": "x", "custom": {"a": "é" * 20000}}, "32766"),
         ({"id": "x", "name": "\ud800"}, "surrogate"),
+        ({"id": "x", "score": 10**400}, "field 'score': not finite, or beyond the largest double"),
+        ({"id": "x", "score": -(2**1024)}, "field 'score': not finite, or beyond the largest double"),
+        ({"id": "x", "score": float("-inf")}, "field 'score': not finite"),
+        ({"id": "x", "tags": ["a", 1]}, "field 'tags': expected a list of strings"),
+        ({"id": "x", "custom": {"a": {1: "b"}}}, r"field 'custom': custom\.a: object keys must be strings"),
+        ({"id": "x", "custom": {"a": [1, float("nan")]}}, r"field 'custom': custom\.a\[1\]: nan is not a JSON number"),
+        ({"id": "x", "custom": {"a": datetime(2024, 1, 1)}}, r"field 'custom': custom\.a: a datetime is not JSON"),
+        ({"id": "x", "custom": {"a": {"b": {"c"}}}}, r"custom\.a\.b: a set is not JSON"),
+        ({"id": "x", "custom": {"bad key": "\udc00"}}, "surrogate"),
+        ({"id": "x", "custom": {"k" * 40000: 1}}, "field 'custom': a string of more than 32766"),
     ],
 )
 def test_values_an_index_cannot_hold_are_refused(row: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         document(ALL_TYPES, row)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"id": "x", "score": 2**1023},
+        {"id": "x", "score": -1.7976931348623157e308},
+        {"id": "x", "custom": {"big": 10**400, "deep": [{"a": None}, "é" * 20000]}},
+    ],
+)
+def test_values_at_the_limits_are_kept(row: dict[str, Any]) -> None:
+    """The largest doubles fit a `double`; a disabled object holds any JSON (only its keys are terms)."""
+    doc = document(ALL_TYPES, row)
+    Index(index_mapping(ALL_TYPES)).add("x", doc)
+    assert row_from_source(ALL_TYPES, doc) == row
 
 
 def test_renamed_fields_and_aux_object() -> None:

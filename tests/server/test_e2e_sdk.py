@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import require_server
 from getstream import Stream
 from getstream.exceptions import StreamApiException
 from getstream.models import CallRequest, MemberRequest, SortParamRequest, UserRequest
@@ -29,6 +28,7 @@ from stream_filters import QUERY_CALLS, Schema, memory
 from stream_filters.server import Storage, cursor_secret
 from stream_filters.server.shapes import CallRecord, MemberRecord
 from stream_filters.server.storage import CALL_MEMBERS, connect, of_call
+from tests.conftest import require_server
 
 PG_URL = os.environ.get("STREAM_FILTERS_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_SCHEMA = "sf_server_e2e"
@@ -353,7 +353,7 @@ def test_cursor_of_another_filter_is_refused(world: World) -> None:
     with pytest.raises(StreamApiException) as info:
         world.client.video.query_calls(limit=2, next=first.next, filter_conditions={"type": "default"})
     assert info.value.status_code == 400
-    assert "another filter or sort" in info.value.message
+    assert "another filter, sort or scope" in info.value.message
 
 
 def test_unknown_call_is_a_404(world: World) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +17,7 @@ import pytest
 from server_helpers import API_KEY, API_SECRET, free_port, headers
 
 from stream_filters.cli import build_parser, main
+from tests.conftest import require_server
 
 
 def test_serve_is_a_subcommand_with_its_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,3 +75,45 @@ def _first_answer(url: str, process: subprocess.Popen[str]) -> httpx.Response:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def _curl_session() -> list[str]:
+    """The second shell block under "Talking to it with curl" in docs/server.md."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "server.md").read_text(encoding="utf-8")
+    section = text.split("## Talking to it with curl", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 2
+    return [blocks[0], blocks[1]]
+
+
+def test_docs_curl_session_works_as_pasted(tmp_path: Path) -> None:
+    if shutil.which("curl") is None:
+        require_server("curl", "not installed (apt-get install curl; .ci/run does)")
+    serve, session = _curl_session()
+    assert "stream-filters serve --port 8000" in serve
+    port = free_port()
+    # The server as the first block starts it (seeded demo data in ./stream-filters.db),
+    # on a free port; the session exactly as written but for that port.
+    env_line = serve.splitlines()[0]
+    start = f"{env_line}\nexec {shlex.quote(sys.executable)} -m stream_filters serve --port {port}"
+    process = subprocess.Popen(["bash", "-c", start], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        _first_answer(f"http://127.0.0.1:{port}/api/v2/video/calls", process)  # type: ignore[arg-type]
+        script = session.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        script = script.replace("$(stream-filters ", f"$({shlex.quote(sys.executable)} -m stream_filters ")
+        done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+    assert done.returncode == 0, done.stderr
+    decoder = json.JSONDecoder()
+    answers, rest = [], done.stdout.strip()
+    while rest:
+        answer, end = decoder.raw_decode(rest)
+        answers.append(answer)
+        rest = rest[end:].strip()
+    calls, members, error = answers
+    assert len(calls["calls"]) == 2 and calls["next"] and calls["prev"] is None
+    assert all(c["call"]["type"] == "livestream" for c in calls["calls"])
+    assert members["members"]
+    assert error["StatusCode"] == 400 and error["problems"][0]["code"] == "unknown_field"

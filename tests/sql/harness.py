@@ -1,8 +1,9 @@
 """Engines and tables for the SQL backend tests, one of each per dialect.
 
-SQLite always runs (in memory). PostgreSQL (127.0.0.1:5432, database `test`)
-and MariaDB (127.0.0.1:3306, root, database `test`) are skipped with the
-reason when unreachable locally, and fail under STREAM_FILTERS_REQUIRE_DBS=1.
+SQLite always runs (in memory). PostgreSQL (127.0.0.1:5432, database `test`;
+STREAM_FILTERS_PG_URL overrides) and MariaDB (127.0.0.1:3306, root, database
+`test`; STREAM_FILTERS_MYSQL_URL overrides) are skipped with the reason when
+unreachable locally, and fail under STREAM_FILTERS_REQUIRE_DBS=1.
 One connection and one table per dialect and schema are reused: each test
 deletes and inserts its rows, which keeps the suite fast.
 """
@@ -28,7 +29,12 @@ URLS = {
     "postgresql": os.environ.get("STREAM_FILTERS_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     "mysql": os.environ.get("STREAM_FILTERS_MYSQL_URL", "mysql+pymysql://root:@127.0.0.1:3306/test?charset=utf8mb4"),
 }
-SERVER_NAMES = {"postgresql": "PostgreSQL at 127.0.0.1:5432", "mysql": "MariaDB at 127.0.0.1:3306"}
+URL_VARIABLES = {"postgresql": "STREAM_FILTERS_PG_URL", "mysql": "STREAM_FILTERS_MYSQL_URL"}
+SERVER_NAMES = {
+    name: f"{label} at {sa.make_url(URLS[name]).render_as_string(hide_password=True)} "
+    f"(set {URL_VARIABLES[name]} to use another server)"
+    for name, label in (("postgresql", "PostgreSQL"), ("mysql", "MariaDB"))
+}
 DIALECT_NAMES = tuple(URLS)
 _engines: dict[str, sa.Engine | str] = {}
 
