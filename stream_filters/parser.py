@@ -54,7 +54,7 @@ def parse_request(
                 parse_limit(schema, body.get("limit")),
                 parse_cursor(schema, body.get("next"), body.get("prev")),
                 scope_node,
-                {key: body[key] for key in extras if key in body},
+                {key: body[key] for key in extras if key in body} if extras else {},
             )
         except LimitExceeded:
             raise
