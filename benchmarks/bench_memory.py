@@ -1,5 +1,6 @@
 """Filtering 100,000 rows per corpus request: our compiled predicate vs mongoquery vs a
-hand-written Python function (the floor); and paginate for page 1 and page 100.
+hand-written Python function (the floor); compiling a filter on first use beside parsing
+its request; and paginate for page 1 and page 100.
 
 Run side by side (one group per corpus request):
     python -m pytest benchmarks/bench_memory.py --benchmark-only -q
@@ -28,7 +29,7 @@ import pytest
 from mongoquery import Query as MongoQuery
 
 from benchmarks.corpus import CORPUS, CorpusRequest
-from stream_filters import BUILTIN_SCHEMAS, And, Condition, Instant, Node, Or
+from stream_filters import BUILTIN_SCHEMAS, And, Condition, Instant, Node, Or, memory
 from stream_filters.cursors import encode
 from stream_filters.memory import compile_filter, paginate, sort_rows, sort_values
 from stream_filters.query import Direction, Query
@@ -281,6 +282,62 @@ def test_contenders_agree(case: CorpusRequest) -> None:
         assert mongo == ours
 
 
+# -- first use: compiling a filter not seen before, beside parsing its request ---------------
+
+
+def compile_first_use(node: Node) -> Predicate:
+    """What a request with new operands costs (`starts_at > now`): the filter is
+    not in `compile_filter`'s cache, its shape (the generated source) is."""
+    compile_filter.cache_clear()
+    return compile_filter(node)
+
+
+def compile_new_shape(node: Node) -> Predicate:
+    """The first filter of its shape ever: Python compiles the generated source."""
+    compile_filter.cache_clear()
+    memory._shape.cache_clear()
+    return compile_filter(node)
+
+
+def first_use_contenders(case: CorpusRequest) -> dict[str, Callable[[], object]]:
+    schema = BUILTIN_SCHEMAS[case.endpoint]
+    node = query_of(case).filter
+    return {
+        "parse": lambda: schema.parse(case.request),
+        "compile_first_use": lambda: compile_first_use(node),
+        "compile_new_shape": lambda: compile_new_shape(node),
+    }
+
+
+@pytest.mark.parametrize("who", ["parse", "compile_first_use", "compile_new_shape"])
+@pytest.mark.parametrize("case", CASES)
+def test_first_use(benchmark: Any, case: CorpusRequest, who: str) -> None:
+    benchmark.group = f"first use: {case.name}"
+    benchmark(first_use_contenders(case)[who])
+
+
+def test_first_use_compiles_the_same_predicate() -> None:
+    rows = call_rows()[:2000]
+    for case in CORPUS:
+        if case.endpoint != "query_calls":
+            continue
+        node = query_of(case).filter
+        assert compile_first_use(node).__code__.co_code == compile_filter(node).__code__.co_code
+        assert count(compile_first_use(node), rows) == count(HAND_WRITTEN[case.name], rows)
+
+
+def first_use_us(case: CorpusRequest, rounds: int = 20, repeat: int = 150) -> dict[str, float]:
+    """Best µs per call of each first-use contender, alternating them `repeat`
+    times in short batches (short ones are those that find a loaded machine quiet)."""
+    found = first_use_contenders(case)
+    best = dict.fromkeys(found, float("inf"))
+    for _ in range(repeat):
+        for who, function in found.items():
+            n = 1 if who == "compile_new_shape" else rounds
+            best[who] = min(best[who], best_of(lambda f=function, k=n: [f() for _ in range(k)], 1) / n)
+    return {who: seconds * 1e6 for who, seconds in best.items()}
+
+
 def page_request(page: int) -> Query:
     """The request for page `page` (1-based) of all calls, 25 per page, default sort."""
     schema = BUILTIN_SCHEMAS["query_calls"]
@@ -335,19 +392,47 @@ def per_row_us(case: CorpusRequest, rounds: int = 15, chunk: int = 5_000) -> dic
     return {who: seconds / ROWS * 1e6 for who, seconds in total.items()}
 
 
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    print("| " + " | ".join(header) + " |")
+    print("|---|" + "---:|" * (len(header) - 1))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
 def main() -> None:
-    print("| request | stream_filters µs/row | hand-written µs/row | mongoquery µs/row | ours / hand | mongo / ours |")
-    print("|---|---:|---:|---:|---:|---:|")
-    worst = 0.0
-    for case in CORPUS:
-        times = per_row_us(case)
-        ratio = times["stream_filters"] / times["hand_written"]
-        worst = max(worst, ratio)
-        print(
-            f"| {case.name} | {times['stream_filters']:.3f} | {times['hand_written']:.3f} | "
-            f"{times['mongoquery']:.2f} | {ratio:.2f}× | {times['mongoquery'] / times['stream_filters']:.0f}× |"
-        )
-    print(f"\nworst ours/hand-written: {worst:.2f}×")
+    filtering = {case.name: per_row_us(case) for case in CORPUS}
+    print_table(
+        ["request", "stream_filters µs/row", "hand-written µs/row", "mongoquery µs/row", "ours / hand", "mongo / ours"],
+        [
+            [
+                name,
+                f"{t['stream_filters']:.3f}",
+                f"{t['hand_written']:.3f}",
+                f"{t['mongoquery']:.2f}",
+                f"{t['stream_filters'] / t['hand_written']:.2f}×",
+                f"{t['mongoquery'] / t['stream_filters']:.0f}×",
+            ]
+            for name, t in filtering.items()
+        ],
+    )
+    worst = max(t["stream_filters"] / t["hand_written"] for t in filtering.values())
+    print(f"\nworst ours/hand-written: {worst:.2f}×\n")
+    first = {case.name: first_use_us(case) for case in CORPUS}
+    print_table(
+        ["request", "parse µs", "compile, first use µs", "first use / parse", "compile, new shape µs"],
+        [
+            [
+                name,
+                f"{t['parse']:.1f}",
+                f"{t['compile_first_use']:.1f}",
+                f"{t['compile_first_use'] / t['parse']:.2f}×",
+                f"{t['compile_new_shape']:.0f}",
+            ]
+            for name, t in first.items()
+        ],
+    )
+    worst = max(t["compile_first_use"] / t["parse"] for t in first.values())
+    print(f"\nworst first-use compile / parse: {worst:.2f}×")
     for page in (1, 100):
         query = page_request(page)
         ms = best_of(lambda q=query: paginate(q, call_rows()), 9) * 1e3

@@ -15,6 +15,7 @@ call `True == 1`), which matters because compiled predicates are cached by node.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,10 +26,13 @@ from .timestamps import Instant
 
 Operand = Value | tuple[Value, ...]
 
+# A field name, and each segment of a path inside a custom field.
+SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
+
 
 def _typed(value: Operand) -> object:
     if isinstance(value, tuple):
-        return tuple(_typed(v) for v in value)
+        return (tuple(map(type, value)), value)  # no Python call per item: `$in` lists are long
     return (type(value), value)
 
 

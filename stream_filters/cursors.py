@@ -21,18 +21,17 @@ import hashlib
 import hmac
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, assert_never
 
 from .errors import Code, FilterError
 from .field_types import FieldType
 from .query import Direction, Query
+from .timestamps import epoch_micros, from_epoch_micros
 
 VERSION = 1
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
 _CHECKSUM_BYTES = 12  # the tag without a secret; an HMAC-SHA256 tag has 32
 MALFORMED = "it cannot be read (edited, truncated, or not a cursor this endpoint made)"
 
@@ -40,6 +39,13 @@ SortValue = str | int | float | bool | datetime | None
 Secret = bytes | str
 Secrets = Secret | Sequence[Secret] | None
 """One secret, several (sign with the first, accept any), or None (unsigned)."""
+
+
+def sort_values(query: Query, row: Mapping[str, Any]) -> tuple[SortValue, ...]:
+    """A row's values for the query's sort keys, from a row keyed by field
+    name (the in-memory backend's rows, Elasticsearch's sources): what a
+    cursor carries."""
+    return tuple(row.get(key.field) for key in query.sort)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +158,7 @@ def _sort_type(query: Query, index: int) -> FieldType:
 
 def _encode_value(query: Query, index: int, value: SortValue) -> Any:
     if isinstance(value, datetime):
-        return (value - _EPOCH) // _MICRO
+        return epoch_micros(value)
     return value
 
 
@@ -164,7 +170,7 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
         case FieldType.DATETIME:
             if type(value) is int:
                 try:
-                    return _EPOCH + value * _MICRO
+                    return from_epoch_micros(value)
                 except OverflowError:
                     raise _Invalid(MALFORMED) from None
         case FieldType.BOOLEAN:

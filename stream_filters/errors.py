@@ -111,7 +111,8 @@ class FilterError(ValueError):
             "problems": [p.to_dict() for p in self.problems],
         }
 
-    def to_json(self) -> str:
+    def to_json_text(self) -> str:
+        """`to_dict()` as JSON text (`to_json` elsewhere is a JSON value, not text)."""
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
     def _summary(self) -> str:

@@ -9,8 +9,12 @@ null. `datetime` fields hold aware datetimes (microsecond precision),
 
 Filters compile once per AST into a Python function: each condition becomes an
 expression, operands become the code object's constants (never spliced into
-the source text), and equal ASTs share one compiled function. On the shared
-benchmark corpus it runs as fast as hand-written Python (docs/memory.md).
+the source text), and equal ASTs share one compiled function. The source
+holds only placeholders, so it is the same for every filter of one shape
+(`starts_at > now` with a new `now` on each request) and Python compiles it
+once per shape; a new filter then costs building the source text and swapping
+its constants in, less than parsing it. On the shared benchmark corpus it runs
+as fast as hand-written Python (docs/memory.md).
 
 Pages: `paginate(query, rows)` makes one pass over `rows` (a list or a one-shot
 stream) holding at most `limit + 1` matching rows beyond the cursor plus the
@@ -22,17 +26,19 @@ from __future__ import annotations
 import builtins
 import heapq
 import itertools
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
 from types import CodeType, FunctionType
 from typing import Any
 
 from . import pagination
-from .ast import Condition, Node, Nor, Or, lowered
-from .cursors import Secrets, SortValue
+from .ast import SEGMENT, Condition, Node, Nor, Or, lowered
+from .cursors import Secrets, SortValue, sort_values
 from .field_types import FieldType
 from .operators import Op, fold, is_sugar, words
 from .pagination import Fetch, Page
@@ -54,25 +60,45 @@ _NUMBER_TYPES = frozenset({int, float})
 # -- compiling filters -------------------------------------------------------------
 
 
-@dataclass
+# Marks a placeholder: a lone surrogate, which no operand, field name or path
+# segment can hold (the parser refuses them), so nothing a client sends can
+# imitate one.
+_MARK = "\ud800"
+
+
 class _Source:
     """The generated function: its constants and fresh variable names.
 
     A constant appears in the source as a placeholder string literal of our
-    own making; `_build` swaps the values into the compiled code object, so
-    no operand is ever part of the source text, yet each is read as fast as
-    a literal (LOAD_CONST)."""
+    own making, numbered in the order the constants were made; `_build` swaps
+    the values into the compiled code object, so no operand is ever part of
+    the source text, yet each is read as fast as a literal (LOAD_CONST). The
+    source is therefore the same for every filter of one shape (the same
+    fields, operators and kinds of operand, other operands), and is compiled
+    once per shape."""
 
-    constants: dict[str, Any] = field(default_factory=dict)
-    names: Iterator[int] = field(default_factory=itertools.count)
+    __slots__ = ("constants", "names")
+
+    def __init__(self) -> None:
+        self.constants: list[Any] = []
+        self.names: Iterator[int] = itertools.count()
 
     def const(self, value: Any) -> str:
-        placeholder = f"\x00const{len(self.constants)}\x00"
-        self.constants[placeholder] = value
-        return repr(placeholder)
+        self.constants.append(value)
+        return f"'\\ud800{len(self.constants) - 1}'"
+
+    def name(self, name: str) -> str:
+        """A field name or path segment: a literal when it is one the parser
+        admits (`ast.SEGMENT`), so the source says which fields it reads."""
+        return _literal(name) or self.const(name)
 
     def var(self) -> str:
         return f"_v{next(self.names)}"
+
+
+@lru_cache(maxsize=4096)
+def _literal(name: str) -> str | None:
+    return repr(name) if SEGMENT.fullmatch(name) else None
 
 
 @dataclass(frozen=True)
@@ -88,7 +114,10 @@ Template = Callable[[_Source, _Ref, Condition], str]
 
 
 def _range_op(op: Op) -> str:
-    return {Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}[op]
+    return _RANGE_OPS[op]
+
+
+_RANGE_OPS = {Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
 
 
 # Plain fields (string, integer, number, boolean): the value is of the field's
@@ -193,10 +222,10 @@ def _type_guard(src: _Source, bracket: str, ref: str) -> str:
 
 
 def _custom_eq(src: _Source, ref: _Ref, c: Condition) -> str:
-    operand = src.const(c.value)
     bracket = _bracket(c.value)
     if bracket == "bool":
         return f"{ref.first} is {_keyword(c.value)}"
+    operand = src.const(c.value)
     if bracket == "str":
         return f"{ref.first} == {operand}"
     return f"{ref.first} == {operand} and type({ref.again}) is not bool"
@@ -282,13 +311,13 @@ def _load(src: _Source, c: Condition) -> str:
     read with `(value or {}).get(...)`, as fast as a hand-written lookup; below
     that any JSON value may stand where an object is expected, so each
     further level checks that it has an object."""
-    expr = f"_row.get({src.const(c.field)})"
+    expr = f"_row.get({src.name(c.field)})"
     for depth, segment in enumerate(c.path):
         if depth == 0:
-            expr = f"({expr} or {src.const(_EMPTY)}).get({src.const(segment)})"
+            expr = f"({expr} or {src.const(_EMPTY)}).get({src.name(segment)})"
             continue
         holder = src.var()
-        expr = f"({holder}.get({src.const(segment)}) if isinstance({holder} := {expr}, dict) else None)"
+        expr = f"({holder}.get({src.name(segment)}) if isinstance({holder} := {expr}, dict) else None)"
     return expr
 
 
@@ -299,12 +328,13 @@ def _condition_group(src: _Source, group: Sequence[Condition]) -> str:
     """Conditions on one value (`{"$gt": a, "$lt": b}`), which is read once."""
     value = src.var()
     parts = []
-    for i, c in enumerate(group):
-        text = _TEMPLATES[c.type, c.op](src, _Ref(_FIRST_READ, _LATER_READ), c)
-        if i > 0:
+    read = False
+    for c in group:
+        text = _TEMPLATES[c.type, c.op](src, _REF, c)
+        if read or _FIRST_READ not in text:  # read already, or a constant answer ($in [])
             first = value
         elif len(group) > 1 or _LATER_READ in text:
-            first = f"({value} := {_load(src, c)})"
+            first, read = f"({value} := {_load(src, c)})", True
         else:
             first = _load(src, c)  # read once: no variable needed
         parts.append(text.replace(_FIRST_READ, first).replace(_LATER_READ, value))
@@ -313,6 +343,7 @@ def _condition_group(src: _Source, group: Sequence[Condition]) -> str:
 
 # Markers for the templates' value references, replaced once the group is known.
 _FIRST_READ, _LATER_READ = "\x01first\x01", "\x01again\x01"
+_REF = _Ref(_FIRST_READ, _LATER_READ)
 
 
 def _emit(src: _Source, node: Node, depth: int) -> str:
@@ -352,23 +383,118 @@ def compile_filter(node: Node) -> Predicate:
 
 
 def _build(src: _Source, expression: str) -> Any:
-    """`lambda _row: expression` with the constants swapped into its code
-    object; the source (with placeholders) is kept as the function's __doc__.
+    """`def compiled(_row): return expression` with the constants swapped into
+    the code object of its shape; `__doc__` is the source with the constants
+    written out.
 
     Each read is `_row.get(name)`, never a cached `_get = _row.get`: a method
     call by name skips creating a bound method, which cost 60% on simple filters."""
-    source = f"def compiled(_row):\n    return {expression}\n"
+    shape = _shape(f"def compiled(_row):\n    return {expression}\n")
+    values = src.constants
+    if shape.function is not None and not values:
+        return shape.function  # no constants: every filter of this shape is this function
+    if len(values) != len(shape.pieces) // 2:
+        raise AssertionError(f"{len(values)} constants made, {len(shape.pieces) // 2} placeholders in the source")
+    consts = list(shape.code.co_consts)
+    for index, number in shape.slots:
+        consts[index] = values[number]
+    function = FunctionType(shape.code.replace(co_consts=tuple(consts)), _GLOBALS, "compiled")
+    if shape.doc is None:
+        shape.doc = _doc_format(shape, values)
+        shape.doc_shows_values = "!r}" in shape.doc
+        if not shape.doc_shows_values:
+            shape.doc = shape.doc.format()
+    function.__doc__ = shape.doc.format(*values) if shape.doc_shows_values else shape.doc
+    return function
+
+
+@dataclass
+class _Shape:
+    """The compiled code of one generated source, with where its placeholders are."""
+
+    code: CodeType
+    slots: tuple[tuple[int, int], ...]  # (index in co_consts, constant number)
+    pieces: list[str]  # the source split at placeholders: text, number, text, ...
+    doc: str | None = None  # the docstring, or its str.format() if it shows values; made on first use
+    doc_shows_values: bool = False
+    function: Any = None  # the one function of a shape without constants
+
+
+@lru_cache(maxsize=1024)
+def _shape(source: str) -> _Shape:
+    """Compile a generated source once; every filter of the same shape reuses it.
+
+    Constants are swapped into the function's own `co_consts` only, so the
+    source must define no nested code (lambdas, comprehensions), and each
+    placeholder must be a constant of its own (not folded into another)."""
     with warnings.catch_warnings():
         # A placeholder for a function constant is a string literal being
         # called, which the compiler flags; it is a function by run time.
         warnings.simplefilter("ignore", SyntaxWarning)
         module = compile(source, "<stream_filters.memory>", "exec")
-    code = next(c for c in module.co_consts if isinstance(c, CodeType))
-    constants = src.constants
-    code = code.replace(co_consts=tuple(constants.get(c, c) if type(c) is str else c for c in code.co_consts))
-    function = FunctionType(code, _GLOBALS, "compiled")
-    function.__doc__ = source
-    return function
+    (code,) = (c for c in module.co_consts if isinstance(c, CodeType))
+    pieces = _PLACEHOLDER.split(source)
+    if sorted(map(int, pieces[1::2])) != list(range(len(pieces) // 2)):
+        raise AssertionError("each placeholder must occur once in the source")
+    slots: list[tuple[int, int]] = []
+    for index, const in enumerate(code.co_consts):
+        if isinstance(const, CodeType):
+            raise AssertionError("generated filters must not nest code: its constants would not be swapped")
+        if type(const) is str and const.startswith(_MARK):
+            slots.append((index, int(const[len(_MARK) :])))
+        elif _holds_placeholder(const):
+            raise AssertionError(f"a placeholder was folded into the constant {const!r}")
+    # A placeholder may be missing from the code: the compiler drops dead
+    # branches (`True or ...`), and their constants with them.
+    shape = _Shape(code, tuple(slots), pieces)
+    if not slots:
+        shape.function = FunctionType(code, _GLOBALS, "compiled")
+        shape.function.__doc__ = source
+    return shape
+
+
+_PLACEHOLDER = re.compile(r"'\\ud800([0-9]+)'")
+
+
+def _holds_placeholder(const: object) -> bool:
+    if isinstance(const, tuple | frozenset):
+        return any(_holds_placeholder(item) for item in const)
+    return type(const) is str and const.startswith(_MARK)
+
+
+def _doc_format(shape: _Shape, values: Sequence[Any]) -> str:
+    """The docstring of a shape's functions, as a `str.format` of their constants.
+
+    It is filled in for every new filter, so each constant is written as `repr`
+    does in C: values of the types operands have; helpers (functions, types)
+    by name; anything else (sets: their `repr` is slow and long) as `_c<i>`,
+    which is `__code__.co_consts[i]`."""
+    out: list[str] = []
+    hidden = False
+    index_of = {number: index for index, number in shape.slots}
+    for i, piece in enumerate(shape.pieces):
+        if i % 2 == 0:
+            out.append(piece.replace("{", "{{").replace("}", "}}"))
+            continue
+        value = values[int(piece)]
+        if type(value) in _SHOWN:
+            out.append(f"{{{piece}!r}}")
+        elif isinstance(value, FunctionType | type):
+            out.append(value.__name__)
+        elif value is _EMPTY:
+            out.append("{{}}")
+        elif value is _NUMBER_TYPES:
+            out.append("(int, float)")
+        else:
+            index = index_of.get(int(piece))  # None: in a branch the compiler dropped
+            out.append("_dropped" if index is None else f"_c{index}")
+            hidden = True
+    if hidden:
+        out.append("# _c<i> is __code__.co_consts[i]\n")
+    return "".join(out)
+
+
+_SHOWN = frozenset({str, int, float, bool, datetime})
 
 
 _GLOBALS: dict[str, Any] = {"__builtins__": builtins}
@@ -380,11 +506,6 @@ def filter_rows(node: Node, rows: Iterable[Row]) -> Iterator[Row]:
 
 
 # -- ordering ---------------------------------------------------------------------
-
-
-def sort_values(query: Query, row: Row) -> tuple[SortValue, ...]:
-    """The row's values for the query's sort keys: what a cursor carries."""
-    return tuple(row.get(key.field) for key in query.sort)
 
 
 class _Descending:
@@ -423,7 +544,7 @@ def _order(sort: tuple[SortKey, ...]) -> _Order:
     parts = []
     for key in sort:
         value = src.var()
-        read = f"({value} := _row.get({src.const(key.field)}))"
+        read = f"({value} := _row.get({src.name(key.field)}))"
         if reverse or key.direction == 1:
             # Null lowest: (False, None) sorts before (True, anything).
             parts.append(f"{read} is not None, {value}")

@@ -25,6 +25,9 @@ from .cursors import Secrets, SortValue
 from .query import Direction, Query
 
 T = TypeVar("T")
+Q = TypeVar("Q")  # what a plan asks for
+A = TypeVar("A")  # the answer it is sent
+R = TypeVar("R")  # what it returns
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,21 +86,23 @@ def plan(query: Query, sort_values: Callable[[T], tuple[SortValue, ...]], secret
     )
 
 
-def run(steps: Plan[T], fetch: Callable[[Fetch], Sequence[T]]) -> Page[T]:
-    """Drive a plan against a synchronous store."""
+def run(steps: Generator[Q, A, R], answer: Callable[[Q], A]) -> R:
+    """Drive a sans-IO plan to its end against a synchronous store: each
+    request it yields is answered by `answer` (a page plan's `Fetch` by a
+    store's fetch, a backend's statements by their rows)."""
     try:
         request = next(steps)
         while True:
-            request = steps.send(fetch(request))
+            request = steps.send(answer(request))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
 
-async def run_async(steps: Plan[T], fetch: Callable[[Fetch], Awaitable[Sequence[T]]]) -> Page[T]:
-    """Drive a plan against an asynchronous store."""
+async def run_async(steps: Generator[Q, A, R], answer: Callable[[Q], Awaitable[A]]) -> R:
+    """`run` against an asynchronous store."""
     try:
         request = next(steps)
         while True:
-            request = steps.send(await fetch(request))
+            request = steps.send(await answer(request))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .ast import MATCH_ALL, And, Condition, Node, Operand, Or, conditions, conjoin, disjoin, nor
+from .ast import MATCH_ALL, SEGMENT, And, Condition, Node, Operand, Or, conditions, conjoin, disjoin, nor
 from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
 from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
 from .limits import LimitExceeded
@@ -21,8 +21,12 @@ from .operators import OPERATORS, Logical, Op, OperatorSpec, words
 from .operators import Operand as Shape
 from .query import CursorToken, Direction, Query
 from .request_keys import REQUEST_KEYS, check_extra_keys
-from .schema import SEGMENT, Field, Schema, SortKey
+from .sort import SortKey, is_direction, with_tie_breaker
 
+if TYPE_CHECKING:  # `Schema.parse` calls this module, which reads schemas
+    from .schema import Field, Schema
+
+_REQUEST_KEY_SET = frozenset(REQUEST_KEYS)
 LOGICAL = tuple(map(str, Logical))
 MAX_PROBLEMS = 100
 _NULL_HINT = 'null is not a value to compare with: use {"$exists": false} to match a missing or null value'
@@ -38,8 +42,24 @@ def parse_request(
     scope_node = MATCH_ALL if scope is None else parse_scope(schema, scope)
     extras = (*schema.extra_keys, *check_extra_keys(extra_keys)) if extra_keys else schema.extra_keys
     body = load_json(request, schema, ()) if isinstance(request, str | bytes) else request
-    if not isinstance(body, Mapping):
+    if not _is_mapping(body):
         raise FilterError.single(Code.INVALID_TYPE, f"the request must be a JSON object, got {json_type(body)}")
+    allowed = _REQUEST_KEY_SET.union(extras) if extras else _REQUEST_KEY_SET
+    if body.keys() <= allowed:
+        try:
+            return Query(
+                schema,
+                parse_filter(schema, body.get("filter_conditions")),
+                parse_sort(schema, body.get("sort")),
+                parse_limit(schema, body.get("limit")),
+                parse_cursor(schema, body.get("next"), body.get("prev")),
+                scope_node,
+                {key: body[key] for key in extras if key in body} if extras else {},
+            )
+        except LimitExceeded:
+            raise
+        except FilterError:
+            pass  # parse every part again, below, to report all their problems at once
     problems = _unknown_keys(body, extras)
     node = _collect(problems, parse_filter, schema, body.get("filter_conditions"), ("filter_conditions",))
     sort = _collect(problems, parse_sort, schema, body.get("sort"), ("sort",))
@@ -111,6 +131,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+_NOT_MAPPINGS = frozenset({str, int, float, bool, list, type(None)})
+
+
+def _is_mapping(value: object) -> bool:
+    """`isinstance(value, Mapping)`, without the ABC check for JSON's own types."""
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
+
+
 # -- filter ------------------------------------------------------------------
 
 
@@ -172,7 +201,7 @@ class _FilterWalker:
         _stop_at_max(self.problems)
 
     def filter(self, obj: Any, path: Path, depth: int) -> Node | None:
-        if not isinstance(obj, Mapping):
+        if not _is_mapping(obj):
             self.problem(Code.INVALID_TYPE, f"a filter must be an object, got {json_type(obj)}", path)
             return None
         parts: list[Node | None] = []
@@ -180,6 +209,8 @@ class _FilterWalker:
             if not isinstance(key, str):
                 self.tick(path)
                 self.problem(Code.INVALID_TYPE, f"filter keys must be strings, got {describe(key)}", path)
+            elif not key.startswith("$"):
+                parts.extend(self.field_conditions(key, value, (*path, key)))
             elif key in self.allowed_logical:
                 parts.append(self.logical(key, value, (*path, key), depth + 1))
             elif key in LOGICAL:
@@ -190,7 +221,7 @@ class _FilterWalker:
                     (*path, key),
                     allowed=list(self.allowed_logical),
                 )
-            elif key.startswith("$"):
+            else:
                 self.tick((*path, key))
                 self.problem(
                     Code.UNKNOWN_OPERATOR,
@@ -198,8 +229,8 @@ class _FilterWalker:
                     f"{', '.join(self.allowed_logical)} or a field name." + did_you_mean(key, self.allowed_logical),
                     (*path, key),
                 )
-            else:
-                parts.extend(self.field_conditions(key, value, (*path, key)))
+        if len(parts) == 1:
+            return parts[0]
         nodes = [p for p in parts if p is not None]
         return conjoin(nodes) if len(nodes) == len(parts) else None
 
@@ -288,7 +319,7 @@ class _FilterWalker:
             self.tick(path)
             return [None]
         field, segments = resolved
-        if not isinstance(condition, Mapping):
+        if not _is_mapping(condition):
             return [self.operator(field, segments, Op.EQ, condition, path)]
         if not condition:
             self.problem(Code.EMPTY_CONDITION, f"empty condition on {name}. {_NULL_HINT}", path)
@@ -361,6 +392,8 @@ class _FilterWalker:
                 path,
                 self.limits.max_in_values,
             )
+        if field.type in _STRINGS_AS_IS and _valid_strings(operand, self.limits.max_string_length):
+            return tuple(operand)
         try:
             return tuple([self.checked(field, item) for item in operand])
         except OperandError:
@@ -413,6 +446,26 @@ class _FilterWalker:
         return None
 
 
+# Field types whose checker (`field_types.CHECKERS`) takes every valid string
+# operand as it is, so a list of such strings needs no call per item.
+_STRINGS_AS_IS = frozenset({FieldType.STRING, FieldType.STRING_ARRAY, FieldType.CUSTOM})
+
+
+def _valid_strings(values: list[Any], max_length: int) -> bool:
+    """Whether every value is a string of at most `max_length` characters that
+    UTF-8 can encode, checked in C over the whole list (the usual `$in`)."""
+    if not values or set(map(type, values)) != {str} or max(map(len, values)) > max_length:
+        return False
+    joined = "".join(values)
+    if joined.isascii():
+        return True
+    try:
+        check_text(joined)
+    except OperandError:
+        return False
+    return True
+
+
 def _too_long_message(value: str, limit: int) -> str:
     return f"string of {len(value)} characters exceeds the limit of {limit}"
 
@@ -426,10 +479,9 @@ def _ops(field: Field) -> str:
 
 def parse_sort(schema: Schema, sort: Any, path: Path = ("sort",)) -> tuple[SortKey, ...]:
     """Sort keys with the tie-breaker appended; the schema's default when absent."""
-    keys = list(schema.default_sort) if sort is None or sort == [] else _sort_keys(schema, sort, path)
-    if schema.tie_breaker not in [k.field for k in keys]:
-        keys.append(SortKey(schema.tie_breaker, keys[-1].direction if keys else 1))
-    return tuple(keys)
+    if sort is None or sort == []:
+        return schema.full_default_sort
+    return with_tie_breaker(_sort_keys(schema, sort, path), schema.tie_breaker)
 
 
 def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:
@@ -468,11 +520,16 @@ def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:
 def _keys_besides_tie_breaker(schema: Schema, sort: list[Any]) -> int:
     """The keys that count against `max_sort_keys`: the tie-breaker does not,
     since `Query.to_request()` adds it. Called on at most limit + 1 items."""
-    return sum(not (isinstance(item, Mapping) and item.get("field") == schema.tie_breaker) for item in sort)
+    return sum(not (_is_mapping(item) and item.get("field") == schema.tie_breaker) for item in sort)
 
 
 def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) -> SortKey | None:
-    if not isinstance(item, Mapping):
+    if type(item) is dict and item.keys() <= _SORT_ITEM_KEYS:
+        name, direction = item.get("field"), item.get("direction", 1)
+        field = schema.by_name.get(name) if type(name) is str else None
+        if field is not None and field.sortable and is_direction(direction):
+            return SortKey(field.name, direction)  # the usual case; otherwise say what is wrong, below
+    if not _is_mapping(item):
         problems.append(Problem(Code.INVALID_TYPE, f"a sort key must be an object, got {json_type(item)}", path))
         return None
     before = len(problems)
@@ -510,7 +567,7 @@ def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) ->
             )
         )
     direction = item.get("direction", 1)
-    if isinstance(direction, bool) or direction not in (1, -1) or not isinstance(direction, int):
+    if not is_direction(direction):
         problems.append(
             Problem(
                 Code.INVALID_DIRECTION,
@@ -520,7 +577,10 @@ def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) ->
         )
     if len(problems) > before:
         return None
-    return SortKey(name, direction)  # type: ignore[arg-type]
+    return SortKey(name, direction)
+
+
+_SORT_ITEM_KEYS = frozenset({"field", "direction"})
 
 
 def parse_limit(schema: Schema, limit: Any, path: Path = ("limit",)) -> int:

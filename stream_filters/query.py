@@ -8,10 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .ast import MATCH_ALL, Node, conjoin, to_json
-from .schema import Schema, SortKey
+from .sort import SortKey
+
+if TYPE_CHECKING:  # a Query names its Schema; schemas make queries (`Schema.parse`)
+    from .schema import Schema
 
 
 class Direction(StrEnum):

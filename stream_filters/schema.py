@@ -7,21 +7,20 @@ description (`Schema.from_dict`), so servers can keep schemas in config.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .ast import SEGMENT as SEGMENT
+from .ast import Node
 from .field_types import SORTABLE_TYPES, FieldType
 from .limits import Limits
 from .operators import Logical, Op, defined_on
+from .parser import parse_filter, parse_request, parse_scope
+from .query import Query
 from .request_keys import check_extra_keys
-
-if TYPE_CHECKING:
-    from .ast import Node
-    from .query import Query
-
-SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
+from .sort import SortKey as SortKey
+from .sort import is_direction, with_tie_breaker
 
 COMPARE_OPS = frozenset({Op.IN, Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.EXISTS})
 ARRAY_OPS = frozenset({Op.IN, Op.EQ, Op.EXISTS})
@@ -33,10 +32,6 @@ ALL_LOGICAL = frozenset(Logical)
 def supported_operators(kind: FieldType) -> frozenset[Op]:
     """The operators SPEC gives a meaning to on a field type (§2-3), as `OPERATORS` declares."""
     return defined_on(kind)
-
-
-def _is_direction(value: object) -> bool:
-    return type(value) is int and value in (1, -1)  # not True, not 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +63,6 @@ class Field:
             raise ValueError(f"hidden field {self.name!r} cannot be sortable")
 
 
-@dataclass(frozen=True, slots=True)
-class SortKey:
-    field: str
-    direction: int  # 1 ascending, -1 descending
-
-    def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "direction": self.direction}
-
-
 @dataclass(frozen=True)
 class Schema:
     """An endpoint: its fields, default sort, tie-breaker, page sizes and limits."""
@@ -91,6 +77,8 @@ class Schema:
     extra_keys: tuple[str, ...] = ()
     logical: frozenset[Logical] = DEFAULT_LOGICAL  # the filter-level operators clients may use
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
+    # The sort of a request without one: the default sort ending in the tie-breaker.
+    full_default_sort: tuple[SortKey, ...] = field(init=False, repr=False, compare=False, hash=False)
     visible: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -109,12 +97,13 @@ class Schema:
         if tie is None or not tie.sortable:  # hence never hidden
             raise ValueError(f"schema {self.name!r}: tie-breaker {self.tie_breaker!r} must be a sortable field")
         for key in self.default_sort:
-            if key.field not in by_name or not by_name[key.field].sortable or not _is_direction(key.direction):
+            if key.field not in by_name or not by_name[key.field].sortable or not is_direction(key.direction):
                 raise ValueError(f"schema {self.name!r}: default sort key {key} is not a sortable field and direction")
         if type(self.default_limit) is not int or type(self.max_limit) is not int:
             raise ValueError(f"schema {self.name!r}: default_limit and max_limit must be integers")
         if not 1 <= self.default_limit <= self.max_limit:
             raise ValueError(f"schema {self.name!r}: need 1 <= default_limit <= max_limit")
+        object.__setattr__(self, "full_default_sort", with_tie_breaker(self.default_sort, self.tie_breaker))
 
     @property
     def sortable_fields(self) -> list[str]:
@@ -134,22 +123,16 @@ class Schema:
         fields, and a bad scope raises ValueError. `extra_keys` names body keys
         the application accepts besides the request's own (as does the schema's
         `extra_keys`); their values come back in `query.extra`."""
-        from .parser import parse_request
-
         return parse_request(self, request, scope=scope, extra_keys=extra_keys)
 
     def parse_scope(self, scope: Mapping[str, Any] | Node) -> Node:
         """Validate an application's scope into an AST node (hidden fields allowed),
         or raise ValueError: a bad scope is the application's bug, not the client's.
         Parse a fixed scope once and pass the node to `parse` to save the work."""
-        from .parser import parse_scope
-
         return parse_scope(self, scope)
 
-    def parse_filter(self, filter_conditions: Any) -> Any:
+    def parse_filter(self, filter_conditions: Any) -> Node:
         """Validate `filter_conditions` alone into a filter AST node."""
-        from .parser import parse_filter
-
         return parse_filter(self, filter_conditions)
 
     # -- plain-data form -------------------------------------------------

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from .field_types import INT64_MAX, INT64_MIN, FieldType
 from .operators import OPERATORS, Logical, Op, words
 from .schema import Field, Schema
+from .timestamps import EPOCH, epoch_micros
 
 __all__ = ["filters", "invalid_requests", "requests", "row_lists", "rows", "sorts"]
 
@@ -134,8 +135,6 @@ DATETIMES: tuple[datetime, ...] = tuple(
 # instants just inside and outside a stored microsecond.
 _NANO_SHIFTS = (0, 0, 0, 1, -1, 500, -500, 999, -999, 1000, -1000, 123)
 _OFFSETS_MIN = (0, 0, 60, -60, 330, -330, 840, -720, 45, 1439, -1439)
-_EPOCH = datetime(1970, 1, 1)
-_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)
 strings: st.SearchStrategy[str] = st.one_of(st.sampled_from(STRINGS), st.sampled_from(STRINGS), _text)
@@ -179,7 +178,7 @@ def _queries() -> st.SearchStrategy[str]:
 
 def _rfc3339(epoch_ns: int, offset_min: int, digits: int, sep: str, zulu: str) -> str:
     seconds, nanos = divmod(epoch_ns, 1_000_000_000)
-    local = _EPOCH + timedelta(seconds=seconds, minutes=offset_min)
+    local = EPOCH + timedelta(seconds=seconds, minutes=offset_min)
     text = (
         f"{local.year:04d}-{local.month:02d}-{local.day:02d}{sep}{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
     )
@@ -196,7 +195,7 @@ def _rfc3339(epoch_ns: int, offset_min: int, digits: int, sep: str, zulu: str) -
 def _timestamps(draw: Draw) -> str:
     """RFC 3339 operands near pooled instants: 0-9 fraction digits, any offset."""
     base = draw(datetimes)
-    epoch_ns = (base - _EPOCH_UTC) // timedelta(microseconds=1) * 1000 + draw(st.sampled_from(_NANO_SHIFTS))
+    epoch_ns = epoch_micros(base) * 1000 + draw(st.sampled_from(_NANO_SHIFTS))
     needed = len(f"{epoch_ns % 1_000_000_000:09d}".rstrip("0"))
     digits = draw(st.integers(needed, 9))
     offset = draw(st.sampled_from(_OFFSETS_MIN))

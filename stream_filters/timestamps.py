@@ -23,14 +23,14 @@ _RFC3339 = re.compile(
     r"(?:\.([0-9]{1,9}))?([Zz]|[+-][0-9]{2}:[0-9]{2})",
     re.ASCII,
 )
-_EPOCH = datetime(1970, 1, 1)
-_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
-_EPOCH_ORDINAL = _EPOCH.toordinal()
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = EPOCH.toordinal()
+_MICROSECOND = timedelta(microseconds=1)
 _NS_PER_S = 1_000_000_000
 _NS_PER_US = 1_000
-_MIN_NS = (datetime(1, 1, 1) - _EPOCH) // timedelta(microseconds=1) * _NS_PER_US
+_MIN_NS = (datetime(1, 1, 1, tzinfo=UTC) - EPOCH) // _MICROSECOND * _NS_PER_US
 # The last whole microsecond, so that ceil_datetime() of any accepted instant exists.
-_MAX_NS = (datetime(9999, 12, 31, 23, 59, 59, 999999) - _EPOCH) // timedelta(microseconds=1) * _NS_PER_US
+_MAX_NS = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - EPOCH) // _MICROSECOND * _NS_PER_US
 
 
 class TimestampError(ValueError):
@@ -51,8 +51,7 @@ class Instant:
     def from_datetime(cls, value: datetime) -> Instant:
         if value.tzinfo is None:
             raise ValueError("naive datetime: give a timezone-aware datetime")
-        micros = (value - _EPOCH_UTC) // timedelta(microseconds=1)
-        return cls(micros * _NS_PER_US)
+        return cls(epoch_micros(value) * _NS_PER_US)
 
     @property
     def is_whole_microsecond(self) -> bool:
@@ -60,16 +59,16 @@ class Instant:
 
     def floor_datetime(self) -> datetime:
         """The latest microsecond-precision datetime not after this instant."""
-        return _EPOCH_UTC + timedelta(microseconds=self.epoch_ns // _NS_PER_US)
+        return from_epoch_micros(self.epoch_ns // _NS_PER_US)
 
     def ceil_datetime(self) -> datetime:
         """The earliest microsecond-precision datetime not before this instant."""
-        return _EPOCH_UTC + timedelta(microseconds=-(-self.epoch_ns // _NS_PER_US))
+        return from_epoch_micros(-(-self.epoch_ns // _NS_PER_US))
 
     def to_rfc3339(self) -> str:
         """Canonical form: UTC, `Z`, fraction digits only as many as needed."""
         seconds, nanos = divmod(self.epoch_ns, _NS_PER_S)
-        base = (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+        base = (EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
         if len(base) < 19:  # strftime drops leading zeros of years before 1000
             base = base.zfill(19)
         fraction = f"{nanos:09d}".rstrip("0")
@@ -77,6 +76,17 @@ class Instant:
 
     def __str__(self) -> str:
         return self.to_rfc3339()
+
+
+def epoch_micros(value: datetime) -> int:
+    """Whole microseconds since the epoch of an aware datetime."""
+    return (value - EPOCH) // _MICROSECOND
+
+
+def from_epoch_micros(micros: int) -> datetime:
+    """The UTC datetime `micros` microseconds after the epoch (OverflowError
+    outside years 1-9999)."""
+    return EPOCH + micros * _MICROSECOND
 
 
 def parse_rfc3339_ns(text: str) -> int:
@@ -87,28 +97,53 @@ def parse_rfc3339_ns(text: str) -> int:
             "expected an RFC 3339 timestamp such as 2021-01-15T09:30:20.45Z "
             "(date, 'T' or space, time, optional 1-9 fraction digits, 'Z' or an offset like +02:00)"
         )
-    year, month, day, hour, minute, second = map(int, match.groups()[:6])
-    fraction, offset = match.group(7), match.group(8)
+    fraction, offset = match.group(7, 8)
+    # `datetime.fromisoformat` (C) reads every RFC 3339 timestamp the pattern
+    # matched, and refuses what is out of range, except offset minutes over 59;
+    # whatever it refuses is read in full below, to say what is wrong.
+    if offset[-2:-1] < "6":
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return _in_range(epoch_micros(moment) * _NS_PER_US + _beyond_microseconds(fraction))
+    return _parse_in_full(match)
+
+
+def _beyond_microseconds(fraction: str | None) -> int:
+    """The nanoseconds that 7-9 fraction digits add to the microseconds."""
+    return int(fraction[6:9].ljust(3, "0")) if fraction and len(fraction) > 6 else 0
+
+
+def _in_range(nanos: int) -> int:
+    if not _MIN_NS <= nanos <= _MAX_NS:
+        raise TimestampError("timestamp out of range: it must fall within years 0001-9999 in UTC")
+    return nanos
+
+
+def _parse_in_full(match: re.Match[str]) -> int:
+    year, month, day, hours, minutes, seconds, fraction, offset = match.groups()
+    hour, minute, second = int(hours), int(minutes), int(seconds)
     if second == 60:
         raise TimestampError("leap seconds (second 60) are not supported; use second 59 or the next minute")
     if hour > 23 or minute > 59 or second > 59:
         raise TimestampError("time out of range: hours are 00-23, minutes and seconds 00-59")
     try:
-        day_number = date(year, month, day).toordinal()
+        day_number = date(int(year), int(month), int(day)).toordinal()
     except ValueError as exc:
         raise TimestampError(f"no such date: {exc}") from None
-    offset_seconds = 0
+    whole_seconds = (day_number - _EPOCH_ORDINAL) * 86_400 + hour * 3600 + minute * 60 + second
     if offset not in ("Z", "z"):
         off_hours, off_minutes = int(offset[1:3]), int(offset[4:6])
         if off_hours > 23 or off_minutes > 59:
             raise TimestampError("offset out of range: hours 00-23, minutes 00-59")
-        offset_seconds = (off_hours * 3600 + off_minutes * 60) * (1 if offset[0] == "+" else -1)
-    days = day_number - _EPOCH_ORDINAL
-    whole_seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds
-    nanos = whole_seconds * _NS_PER_S + (int(fraction.ljust(9, "0")) if fraction else 0)
-    if not _MIN_NS <= nanos <= _MAX_NS:
-        raise TimestampError("timestamp out of range: it must fall within years 0001-9999 in UTC")
-    return nanos
+        offset_seconds = off_hours * 3600 + off_minutes * 60
+        whole_seconds += -offset_seconds if offset[0] == "+" else offset_seconds
+    nanos = whole_seconds * _NS_PER_S
+    if fraction:
+        nanos += int(fraction) * 10 ** (9 - len(fraction))
+    return _in_range(nanos)
 
 
 def at_microseconds(op: str, instant: Instant) -> tuple[str, datetime] | None:

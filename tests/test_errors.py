@@ -118,7 +118,7 @@ def test_body_is_json_for_http_400() -> None:
     assert body["problems"][0]["path"] == ["filter_conditions", "tpye"]
     assert body["problems"][0]["context"]["allowed"][:2] == ["id", "cid"]
     assert body["problems"][1]["context"] == {"max": 100}
-    assert json.loads(err.to_json()) == body
+    assert json.loads(err.to_json_text()) == body
 
 
 def test_problem_without_context_has_no_context_key() -> None:
@@ -131,7 +131,7 @@ def test_problem_without_context_has_no_context_key() -> None:
 
 def test_error_body_is_utf8_even_for_lone_surrogates() -> None:
     err = error({"filter_conditions": {"\ud800x": 1}})
-    encoded = err.to_json().encode("utf-8")
+    encoded = err.to_json_text().encode("utf-8")
     assert "\ufffdx" in encoded.decode("utf-8")
     assert err.to_dict()["problems"][0]["path"] == ["filter_conditions", "\ufffdx"]
 

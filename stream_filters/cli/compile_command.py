@@ -10,7 +10,7 @@ from typing import Any
 from .common import SECRET_ENV, EnvironmentFault, add_request_arguments, guarded, parse_query, print_json
 
 # --to TARGET -> the module whose `compile_for_cli(query, args) -> JSON-able` prints it.
-TARGETS = {"sql": "stream_filters.sql.cli_support", "elasticsearch": "stream_filters.elasticsearch"}
+TARGETS = {"sql": "stream_filters.sql.cli_support", "elasticsearch": "stream_filters.elasticsearch.cli_support"}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

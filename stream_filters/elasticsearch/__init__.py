@@ -10,38 +10,25 @@ page = paginate(QUERY_CALLS.parse(request), client, "calls")
 
 from __future__ import annotations
 
-import argparse
-from typing import Any
-
-from ..query import Query
 from .clients import Engine, async_client_for, client_for, detect_engine, engine_of
-from .compiler import BUILDERS, Compiled, compile_filter, compile_search, compile_sort, first_fetch
+from .compiler import compile_filter, compile_search, compile_sort
 from .mapping import FieldMapping, Layout, document, index_mapping, row_from_source
 from .paginate import paginate, paginate_async
 
 __all__ = [
-    "BUILDERS",
-    "Compiled",
     "Engine",
     "FieldMapping",
     "Layout",
     "async_client_for",
     "client_for",
     "compile_filter",
-    "compile_for_cli",
     "compile_search",
     "compile_sort",
     "detect_engine",
     "document",
     "engine_of",
-    "first_fetch",
     "index_mapping",
     "paginate",
     "paginate_async",
     "row_from_source",
 ]
-
-
-def compile_for_cli(query: Query, args: argparse.Namespace) -> dict[str, Any]:
-    """`stream-filters compile --to elasticsearch`: the search body of the requested page."""
-    return compile_search(query)

@@ -15,11 +15,11 @@ order under SPEC §3:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
+from ..timestamps import epoch_micros
+
 # Microseconds are shifted to be positive for every instant from year -1200 to
 # 9999, then written with a fixed width so that byte order is numeric order.
 _MICROS_SHIFT = 10**17
@@ -63,7 +63,7 @@ def micros(value: datetime) -> int:
     """Microseconds since the epoch of an aware datetime."""
     if value.tzinfo is None:
         raise ValueError("naive datetime: datetime values must be timezone-aware")
-    return (value - _EPOCH) // _MICRO
+    return epoch_micros(value)
 
 
 def datetime_key(value: datetime) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ..cursors import Secrets, SortValue
+from ..cursors import Secrets, SortValue, sort_values
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
 from .compiler import Compiled
@@ -40,10 +40,9 @@ class _Pager:
         self.query = query
         self.layout = layout_for(query.schema, layout)
         self.compiled = Compiled(query, self.layout)
-        self.fields = [key.field for key in query.sort]
 
     def sort_values(self, row: Row) -> tuple[SortValue, ...]:
-        return tuple(row.get(name) for name in self.fields)
+        return sort_values(self.query, row)
 
     def rows(self, response: Mapping[str, Any]) -> list[Row]:
         hits: Sequence[Mapping[str, Any]] = response["hits"]["hits"]
@@ -51,10 +50,10 @@ class _Pager:
 
 
 def paginate(
-    query: Query, client: SearchClient, index: str, *, mapping: Layout | None = None, secret: Secrets = None
+    query: Query, client: SearchClient, index: str, *, layout: Layout | None = None, secret: Secrets = None
 ) -> Page[Row]:
     """The page `query` asks for, from `index` (made with `index_mapping` and `document`)."""
-    pager = _Pager(query, mapping)
+    pager = _Pager(query, layout)
 
     def fetch(request: Fetch) -> list[Row]:
         return pager.rows(client.search(index=index, body=pager.compiled.body(request)))
@@ -67,11 +66,11 @@ async def paginate_async(
     client: AsyncSearchClient,
     index: str,
     *,
-    mapping: Layout | None = None,
+    layout: Layout | None = None,
     secret: Secrets = None,
 ) -> Page[Row]:
     """`paginate` for `elasticsearch.AsyncElasticsearch` or `opensearchpy.AsyncOpenSearch`."""
-    pager = _Pager(query, mapping)
+    pager = _Pager(query, layout)
 
     async def fetch(request: Fetch) -> list[Row]:
         return pager.rows(await client.search(index=index, body=pager.compiled.body(request)))

@@ -16,13 +16,13 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ..errors import Code, FilterError, Path, Problem, describe, json_type
 from ..parser import load_json
 from ..schema import Schema
-from ..timestamps import Instant, TimestampError
+from ..timestamps import Instant, TimestampError, from_epoch_micros
 
 CALL_PART = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 MAX_ID_LENGTH = 255
@@ -33,7 +33,6 @@ MAX_MEMBERS_LIMIT = 100
 DEFAULT_MEMBERS_LIMIT = 25
 INT64 = (-(2**63), 2**63 - 1)
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Responses carry timestamps as integer Unix nanoseconds (shapes.py), the SDK's
 # only format, and Stream's are int64: a later instant would not decode.
 _TIMESTAMP_RANGE = (
@@ -189,7 +188,7 @@ class _Checker:
         if not INT64[0] <= micros * 1000 <= INT64[1]:
             self.fail(Code.INVALID_DATETIME, f"{describe(value)}: {_TIMESTAMP_RANGE}", path)
             return None
-        return _EPOCH + timedelta(microseconds=micros)
+        return from_epoch_micros(micros)
 
     def custom(self, value: Any, path: Path) -> dict[str, Any]:
         obj = self.object(value, path)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+
+from ..timestamps import epoch_micros
 
 # The most bytes one member and one call (without its members) can take in a
 # response, whatever was written (bodies.py's limits: strings of 255
@@ -26,9 +28,6 @@ import orjson
 # most `limit` x (MAX_CALL_BYTES + members_per_call x MAX_MEMBER_BYTES).
 MAX_MEMBER_BYTES = 10 * 1024
 MAX_CALL_BYTES = 12 * 1024
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +59,7 @@ class MemberRecord:
 def nanoseconds(value: datetime) -> int:
     """Integer Unix nanoseconds; a naive datetime (as SQLite returns them) is UTC."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return (aware - _EPOCH) // _MICRO * 1000
+    return epoch_micros(aware) * 1000
 
 
 def _optional_ns(value: datetime | None) -> int | None:

@@ -246,14 +246,11 @@ def paginate(
         register_sqlite_functions(_dbapi(connection))
     fetcher = Fetcher(prepared.selection(statement))
 
+    def execute(statement: tuple[Select[Any], dict[str, Any]]) -> Result[Any]:
+        return connection.execute(*statement)
+
     def fetch(request: Fetch) -> list[Any]:
-        steps = fetcher.steps(request)
-        try:
-            select, params = next(steps)
-            while True:
-                select, params = steps.send(connection.execute(select, params))
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+        return run(fetcher.steps(request), execute)
 
     return run(plan(query, fetcher.sort_values, secret), fetch)
 
@@ -361,14 +358,12 @@ async def paginate_async(
         await connection.run_sync(lambda sync: register_sqlite_functions(_dbapi(sync)))
     fetcher = Fetcher(prepared.selection(statement))
 
+    async def execute(statement: tuple[Select[Any], dict[str, Any]]) -> Result[Any]:
+        result: Result[Any] = await connection.execute(*statement)
+        return result
+
     async def fetch(request: Fetch) -> list[Any]:
-        steps = fetcher.steps(request)
-        try:
-            select, params = next(steps)
-            while True:
-                select, params = steps.send(await connection.execute(select, params))
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+        return await run_async(fetcher.steps(request), execute)
 
     return await run_async(plan(query, fetcher.sort_values, secret), fetch)
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from stream_filters import FilterError, Schema
-from stream_filters.elasticsearch import FieldMapping, Layout, compile_for_cli, compile_search
+from stream_filters.elasticsearch import FieldMapping, Layout, compile_search
+from stream_filters.elasticsearch.cli_support import compile_for_cli
 from stream_filters.pagination import Fetch
 from tests.elasticsearch.dsl import assert_accepted
 from tests.schemas import ALL_TYPES

@@ -1,0 +1,30 @@
+"""Sort keys (SPEC §5): a field and a direction, and the tie-breaker that ends every sort."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    field: str
+    direction: int  # 1 ascending, -1 descending
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.field, "direction": self.direction}
+
+
+def is_direction(value: object) -> bool:
+    """1 (ascending) or -1 (descending); not True, not 1.0."""
+    return type(value) is int and value in (1, -1)
+
+
+def with_tie_breaker(keys: Sequence[SortKey], tie_breaker: str) -> tuple[SortKey, ...]:
+    """`keys` ending in the tie-breaker, which makes the order total: appended
+    in the direction of the last key (ascending when there is none) unless
+    `keys` already name it."""
+    if any(key.field == tie_breaker for key in keys):
+        return tuple(keys)
+    return (*keys, SortKey(tie_breaker, keys[-1].direction if keys else 1))
