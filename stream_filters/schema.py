@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +117,13 @@ class Schema:
         from .parser import parse_filter
 
         return parse_filter(self, filter_conditions)
+
+    def json_schema(self, *, extra_keys: Sequence[str] = ()) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of this endpoint's request body; see
+        `stream_filters.json_schema` for the parts and the OpenAPI form."""
+        from .json_schema import request_schema
+
+        return request_schema(self, extra_keys=extra_keys)
 
     # -- plain-data form -------------------------------------------------
 
