@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .field_types import SORTABLE_TYPES, STRING_TYPES, FieldType
+from .field_types import SORTABLE_TYPES, FieldType
 from .limits import Limits
-from .operators import OPERATORS, Op
+from .operators import Op, defined_on
 
 if TYPE_CHECKING:
     from .query import Query
@@ -26,11 +26,8 @@ ARRAY_OPS = frozenset({Op.IN, Op.EQ, Op.EXISTS})
 
 
 def supported_operators(kind: FieldType) -> frozenset[Op]:
-    """The operators SPEC gives a meaning to on a field type (§2-3): `$autocomplete`
-    and `$q` only on strings, and no ordering of a whole `string_array`."""
-    if kind is FieldType.STRING_ARRAY:
-        return ARRAY_OPS
-    return frozenset(spec.op for spec in OPERATORS.values() if kind in STRING_TYPES or not spec.strings_only)
+    """The operators SPEC gives a meaning to on a field type (§2-3), as `OPERATORS` declares."""
+    return defined_on(kind)
 
 
 def _is_direction(value: object) -> bool:

@@ -13,13 +13,13 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
 import sqlalchemy as sa
 
 from ..ast import And, Condition, Node
 from ..field_types import INT64_MAX, INT64_MIN, FieldType
-from ..operators import Op, fold, words
+from ..operators import Op, Side, comparison, fold, words
 from ..timestamps import Instant, at_microseconds
 from .dialects import Bool, Dialect, Domain, Kind, View
 from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, Target
@@ -163,28 +163,37 @@ def numeric_terms(op: Op, value: int | float, domain: Domain) -> Terms:
 
 
 def _integer_terms(op: Op, value: int | float) -> Terms:
+    side, inclusive = comparison(op)
     if isinstance(value, float):
-        if op is Op.EQ and not value.is_integer():
+        if side is Side.EQUAL and not value.is_integer():
             return False
-        up = op in (Op.GTE, Op.LT)
+        # Integers above 2.5 are those at or above 3, integers at or below 2.5 those at or below 2.
+        up = (side is Side.ABOVE) == inclusive
         value = math.ceil(value) if up else math.floor(value)
     if value > INT64_MAX:
-        return op in (Op.LT, Op.LTE)
+        return side is Side.BELOW
     if value < INT64_MIN:
-        return op in (Op.GT, Op.GTE)
+        return side is Side.ABOVE
     return [(op, int(value))]
 
 
 def _float_terms(op: Op, value: int | float) -> Terms:
+    side, _ = comparison(op)
     if isinstance(value, float):
         return [(op, value)]
     near = float(value)
     if int(near) == value:
         return [(op, near)]
     below, above = (math.nextafter(near, -math.inf), near) if near > value else (near, math.nextafter(near, math.inf))
-    if op is Op.EQ:
-        return False
-    return [(Op.GTE, above)] if op in (Op.GT, Op.GTE) else [(Op.LTE, below)]
+    match side:
+        case Side.EQUAL:
+            return False
+        case Side.ABOVE:
+            return [(Op.GTE, above)]
+        case Side.BELOW:
+            return [(Op.LTE, below)]
+        case _:
+            assert_never(side)
 
 
 # -- builders: one per operator ------------------------------------------------------

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, assert_never
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from ..errors import Code, FilterError
-from ..operators import Op
+from ..operators import Op, Side, comparison
 from . import textmatch
 from .types import MARIADB_COLLATION, MYSQL_COLLATION, PG_COLLATION, UtcDateTime
 
@@ -192,8 +192,16 @@ class PostgreSQL(Dialect):
         if "\x00" not in value:
             return op, value
         prefix = value[: value.index("\x00")]
-        rewritten = {Op.GT: Op.GT, Op.GTE: Op.GT, Op.LT: Op.LTE, Op.LTE: Op.LTE}
-        return (rewritten[op], prefix) if op in rewritten else None
+        side, _ = comparison(op)
+        match side:
+            case Side.EQUAL:
+                return None
+            case Side.ABOVE:
+                return Op.GT, prefix
+            case Side.BELOW:
+                return Op.LTE, prefix
+            case _:
+                assert_never(side)
 
     def autocomplete(self, expr: Expr, folded: str) -> Bool:
         if "\x00" in folded:

@@ -74,7 +74,9 @@ def _compare(op: Op, value: Any, operand: Any) -> bool:
         return bool(left >= right)
     if op is Op.LT:
         return bool(left < right)
-    return bool(left <= right)
+    if op is Op.LTE:
+        return bool(left <= right)
+    raise AssertionError(f"{op} is not a comparison")
 
 
 def reference_sorted(sort: Sequence[SortKey], rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
