@@ -4,7 +4,9 @@ A cursor is `base64url(payload) "." base64url(tag)`. The payload is compact JSON
 `[version, direction, fingerprint, [sort values...]]`; the tag is
 HMAC-SHA256(secret, payload) when the application gives a secret, and an
 unkeyed SHA-256 checksum otherwise. Without a secret a cursor detects
-corruption but not forgery: give a secret in production.
+corruption but not forgery: give a secret in production. Several secrets may
+be given (`Secrets`): cursors are signed with the first and accepted with any,
+so a secret can be rotated without breaking the walks in progress.
 
 Sort values are encoded by the sort field's type: datetimes as integer
 microseconds since the epoch (stored values have microsecond precision),
@@ -19,6 +21,7 @@ import hashlib
 import hmac
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, assert_never
@@ -32,6 +35,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
 SortValue = str | int | float | bool | datetime | None
+Secret = bytes | str
+Secrets = Secret | Sequence[Secret] | None
+"""One secret, several (sign with the first, accept any), or None (unsigned)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,22 +48,22 @@ class Boundary:
     values: tuple[SortValue, ...]
 
 
-def encode(query: Query, direction: Direction, values: tuple[SortValue, ...], secret: bytes | str | None) -> str:
+def encode(query: Query, direction: Direction, values: tuple[SortValue, ...], secret: Secrets) -> str:
     """A cursor for the rows after (`next`) or before (`prev`) a row with `values`."""
     encoded = [_encode_value(query, i, v) for i, v in enumerate(values)]
     payload = json.dumps(
         [VERSION, str(direction), query.fingerprint, encoded], separators=(",", ":"), ensure_ascii=False
     ).encode()
-    return f"{_b64(payload)}.{_b64(_tag(payload, secret))}"
+    return f"{_b64(payload)}.{_b64(_tag(payload, key_list(secret)[0]))}"
 
 
-def decode(query: Query, secret: bytes | str | None) -> Boundary | None:
+def decode(query: Query, secret: Secrets) -> Boundary | None:
     """The boundary of `query.cursor`, or None without one; any fault is `invalid_cursor`."""
     if query.cursor is None:
         return None
     path = (str(query.cursor.direction),)
     try:
-        return _decode(query, query.cursor.token, secret)
+        return _decode(query, query.cursor.token, key_list(secret))
     except _Invalid as exc:
         raise FilterError.single(
             Code.INVALID_CURSOR,
@@ -70,12 +76,31 @@ class _Invalid(Exception):
     pass
 
 
-def _decode(query: Query, token: str, secret: bytes | str | None) -> Boundary:
+def key_list(secret: Secrets) -> tuple[bytes | None, ...]:
+    """The secrets as keys, the signing one first; ValueError for an empty list
+    (which would otherwise turn signing off without a word)."""
+    if secret is None or isinstance(secret, bytes | str):
+        return (_key(secret),)
+    keys = tuple(_key(s) for s in secret)
+    if not keys or None in keys:
+        raise ValueError("cursor secrets: give at least one secret (bytes or str), or None for unsigned cursors")
+    return keys
+
+
+def _key(secret: object) -> bytes | None:
+    if secret is None or isinstance(secret, bytes):
+        return secret
+    if isinstance(secret, str):
+        return secret.encode()
+    raise ValueError(f"a cursor secret is bytes or str, got {type(secret).__name__}")
+
+
+def _decode(query: Query, token: str, keys: tuple[bytes | None, ...]) -> Boundary:
     payload_text, sep, tag_text = token.partition(".")
     if not sep:
         raise _Invalid("malformed")
     payload, tag = _unb64(payload_text), _unb64(tag_text)
-    if not hmac.compare_digest(tag, _tag(payload, secret)):
+    if not any(hmac.compare_digest(tag, _tag(payload, key)) for key in keys):
         raise _Invalid("signature mismatch")
     try:
         data = json.loads(payload, parse_constant=_no_constant)
@@ -134,10 +159,9 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
     raise _Invalid("malformed")
 
 
-def _tag(payload: bytes, secret: bytes | str | None) -> bytes:
-    if secret is None:
+def _tag(payload: bytes, key: bytes | None) -> bytes:
+    if key is None:
         return hashlib.sha256(payload).digest()[:12]
-    key = secret.encode() if isinstance(secret, str) else secret
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 

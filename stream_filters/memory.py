@@ -32,7 +32,7 @@ from typing import Any
 
 from . import pagination
 from .ast import Condition, Node, Or
-from .cursors import SortValue
+from .cursors import Secrets, SortValue
 from .field_types import FieldType
 from .operators import Op, fold, words
 from .pagination import Fetch, Page
@@ -418,17 +418,18 @@ def sort_rows(query: Query, rows: Iterable[Row]) -> list[Row]:
 # -- pages --------------------------------------------------------------------------
 
 
-def paginate(query: Query, rows: Iterable[Row], *, secret: bytes | str | None = None) -> Page[Row]:
+def paginate(query: Query, rows: Iterable[Row], *, secret: Secrets = None) -> Page[Row]:
     """One page of the rows matching `query`, with `next`/`prev` cursors.
 
     `rows` may be a list or a one-shot iterable; it is read once, and of a
     stream only a bounded number of rows (the `limit + 1` nearest beyond the
     cursor, the nearest behind it) is held. Time: one predicate call per row,
     one sort key per matching row, O(log limit) per row that enters the page.
-    Give `secret` in production so cursors cannot be forged.
+    Give `secret` in production so cursors cannot be forged (several to rotate
+    one: cursors are signed with the first and accepted with any).
     """
     fields = [key.field for key in query.sort]
-    store = _OnePass(rows, compile_filter(query.filter), _order(query.sort), fields)
+    store = _OnePass(rows, compile_filter(query.where), _order(query.sort), fields)
     return pagination.run(pagination.plan(query, lambda row: sort_values(query, row), secret), store.fetch)
 
 

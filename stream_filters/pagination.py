@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from . import cursors
-from .cursors import SortValue
+from .cursors import Secrets, SortValue
 from .query import Direction, Query
 
 T = TypeVar("T")
@@ -50,7 +50,7 @@ class Page(Generic[T]):
 Plan = Generator[Fetch, Sequence[T], Page[T]]
 
 
-def plan(query: Query, sort_values: Callable[[T], tuple[SortValue, ...]], secret: bytes | str | None) -> Plan[T]:
+def plan(query: Query, sort_values: Callable[[T], tuple[SortValue, ...]], secret: Secrets) -> Plan[T]:
     """The requests that make one page, and the page they make."""
     boundary = cursors.decode(query, secret)
     limit = query.limit

@@ -10,47 +10,56 @@ deeper than that.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .ast import Condition, Node, Operand, conjoin, disjoin
+from .ast import MATCH_ALL, And, Condition, Node, Operand, Or, conditions, conjoin, disjoin
 from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
 from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
 from .limits import LimitExceeded
 from .operators import OPERATORS, Op, words
 from .operators import Operand as Shape
 from .query import CursorToken, Direction, Query
-from .schema import SEGMENT, Field, Schema, SortKey
+from .schema import REQUEST_KEYS, SEGMENT, Field, Schema, SortKey, check_extra_keys
 
-REQUEST_KEYS = ("filter_conditions", "sort", "limit", "next", "prev")
 LOGICAL = ("$and", "$or")
 MAX_PROBLEMS = 100
 _NULL_HINT = 'null is not a value to compare with: use {"$exists": false} to match a missing or null value'
 
 
-def parse_request(schema: Schema, request: Mapping[str, Any] | str | bytes) -> Query:
+def parse_request(
+    schema: Schema,
+    request: Mapping[str, Any] | str | bytes,
+    *,
+    scope: Mapping[str, Any] | Node | None = None,
+    extra_keys: Iterable[str] = (),
+) -> Query:
+    scope_node = MATCH_ALL if scope is None else parse_scope(schema, scope)
+    extras = (*schema.extra_keys, *check_extra_keys(extra_keys)) if extra_keys else schema.extra_keys
     body = load_json(request, schema, ()) if isinstance(request, str | bytes) else request
     if not isinstance(body, Mapping):
         raise FilterError.single(Code.INVALID_TYPE, f"the request must be a JSON object, got {json_type(body)}")
-    problems = _unknown_keys(body)
+    problems = _unknown_keys(body, extras)
     node = _collect(problems, parse_filter, schema, body.get("filter_conditions"), ("filter_conditions",))
     sort = _collect(problems, parse_sort, schema, body.get("sort"), ("sort",))
     limit = _collect(problems, parse_limit, schema, body.get("limit"), ("limit",))
     cursor = _collect(problems, parse_cursor, schema, body.get("next"), body.get("prev"))
     if problems:
         raise FilterError(problems)
-    return Query(schema, node, sort, limit, cursor)
+    extra = {key: body[key] for key in extras if key in body}
+    return Query(schema, node, sort, limit, cursor, scope_node, extra)
 
 
-def _unknown_keys(body: Mapping[Any, Any]) -> list[Problem]:
+def _unknown_keys(body: Mapping[Any, Any], extras: tuple[str, ...]) -> list[Problem]:
     problems: list[Problem] = []
+    allowed = (*REQUEST_KEYS, *extras)
     for key in body:
-        if key not in REQUEST_KEYS:
+        if key not in allowed:
             problems.append(
                 Problem(
                     Code.UNKNOWN_KEY,
-                    f"unknown request key {describe(key)}; allowed: {', '.join(REQUEST_KEYS)}."
-                    + did_you_mean(str(key), REQUEST_KEYS),
+                    f"unknown request key {describe(key)}; allowed: {', '.join(allowed)}."
+                    + did_you_mean(str(key), allowed),
                     (str(key),),
                 )
             )
@@ -106,9 +115,12 @@ def _reject_constant(name: str) -> Any:
 
 def parse_filter(schema: Schema, filter_conditions: Any, path: Path = ("filter_conditions",)) -> Node:
     """Validate `filter_conditions` into a normalised AST node."""
+    return _walk(_FilterWalker(schema, schema.visible), filter_conditions, path)
+
+
+def _walk(walker: _FilterWalker, filter_conditions: Any, path: Path) -> Node:
     if filter_conditions is None:
-        return conjoin(())
-    walker = _FilterWalker(schema, path)
+        return MATCH_ALL
     node = walker.filter(filter_conditions, path, 0)
     if walker.problems:
         raise FilterError(walker.problems)
@@ -116,9 +128,39 @@ def parse_filter(schema: Schema, filter_conditions: Any, path: Path = ("filter_c
     return node
 
 
+def parse_scope(schema: Schema, scope: Mapping[str, Any] | Node) -> Node:
+    """An application's scope (SPEC §8) as a node, or ValueError.
+
+    A scope may name hidden fields. It is walked with a budget of its own, the
+    schema's `Limits` (so it takes nothing from the client's, and an
+    application cannot build unbounded work by accident either). A node given
+    directly (parsed once, reused) is checked against the schema's fields."""
+    if isinstance(scope, Condition | And | Or):
+        _check_scope_node(schema, scope)
+        return scope
+    if not isinstance(scope, Mapping):
+        raise ValueError(f"a scope is a filter object or an AST node, got {json_type(scope)}")
+    try:
+        return _walk(_FilterWalker(schema, schema.by_name), scope, ("scope",))
+    except FilterError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, p.path))}: {p.message}" for p in exc.problems)
+        raise ValueError(f"invalid scope for {schema.name}: {problems}") from None
+
+
+def _check_scope_node(schema: Schema, scope: Node) -> None:
+    for condition in conditions(scope):
+        field = schema.by_name.get(condition.field)
+        if field is None or field.type is not condition.type or condition.op not in field.operators:
+            raise ValueError(f"invalid scope for {schema.name}: {condition.name} {condition.op} is not in the schema")
+
+
 class _FilterWalker:
-    def __init__(self, schema: Schema, root: Path) -> None:
+    """Validates one filter. `fields` are those it may name: a client's filter
+    sees the schema's visible fields, an application's scope all of them."""
+
+    def __init__(self, schema: Schema, fields: Mapping[str, Field]) -> None:
         self.schema = schema
+        self.fields = fields
         self.limits = schema.limits
         self.problems: list[Problem] = []
         self.count = 0
@@ -192,14 +234,13 @@ class _FilterWalker:
 
     def resolve(self, name: str, path: Path) -> tuple[Field, tuple[str, ...]] | None:
         head, _, rest = name.partition(".")
-        field = self.schema.by_name.get(head)
+        field = self.fields.get(head)
         if field is None:
             self.problem(
                 Code.UNKNOWN_FIELD,
-                f"unknown field {describe(name)}; allowed: {', '.join(self.schema.by_name)}."
-                + did_you_mean(head, self.schema.by_name),
+                f"unknown field {describe(name)}; allowed: {', '.join(self.fields)}." + did_you_mean(head, self.fields),
                 path,
-                allowed=list(self.schema.by_name),
+                allowed=list(self.fields),
             )
             return None
         if field.type is not FieldType.CUSTOM:
@@ -437,7 +478,7 @@ def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) ->
         problems.append(
             Problem(Code.INVALID_TYPE, f"sort field must be a string, got {json_type(name)}", (*path, "field"))
         )
-    elif name not in schema.by_name:
+    elif name not in schema.visible:
         problems.append(
             Problem(
                 Code.UNKNOWN_FIELD,
@@ -446,7 +487,7 @@ def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) ->
                 {"allowed": sortable},
             )
         )
-    elif not schema.by_name[name].sortable:
+    elif not schema.visible[name].sortable:
         problems.append(
             Problem(
                 Code.NOT_SORTABLE,

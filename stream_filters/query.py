@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from .ast import Node, to_json
+from .ast import MATCH_ALL, Node, conjoin, to_json
 from .schema import Schema, SortKey
 
 
@@ -28,18 +29,36 @@ class CursorToken:
 
 @dataclass(frozen=True)
 class Query:
+    """A validated request. `filter` is the client's, `scope` the application's
+    (SPEC §8); backends run `where`, their conjunction. `extra` holds the values
+    of the extra body keys the schema or the parse call admitted."""
+
     schema: Schema
     filter: Node
     sort: tuple[SortKey, ...]  # the tie-breaker is always the last key
     limit: int
     cursor: CursorToken | None = None
+    scope: Node = MATCH_ALL
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    @cached_property
+    def where(self) -> Node:
+        """What every backend runs: the scope AND the client's filter, so no
+        filter can widen the scope."""
+        return conjoin((self.scope, self.filter))
 
     @cached_property
     def fingerprint(self) -> str:
-        """Identifies endpoint + filter + sort; cursors carry it so they cannot be
-        replayed against another query. `limit` is not part of it: it may change."""
+        """Identifies endpoint + scope + filter + sort; cursors carry it so they
+        cannot be replayed against another query, nor under another scope.
+        `limit` is not part of it: it may change."""
         canonical = json.dumps(
-            [self.schema.name, to_json(self.filter), [[k.field, k.direction] for k in self.sort]],
+            [
+                self.schema.name,
+                to_json(self.scope),
+                to_json(self.filter),
+                [[k.field, k.direction] for k in self.sort],
+            ],
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -47,8 +66,10 @@ class Query:
         return hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
     def to_request(self) -> dict[str, Any]:
-        """The normalised request body: canonical filter, full sort, limit, cursor."""
+        """The normalised request body: canonical filter, full sort, limit, cursor
+        and the extra keys; never the scope, which is not the client's."""
         body: dict[str, Any] = {
+            **self.extra,
             "filter_conditions": to_json(self.filter),
             "sort": [k.to_json() for k in self.sort],
             "limit": self.limit,

@@ -17,9 +17,11 @@ from .limits import Limits
 from .operators import Op, defined_on
 
 if TYPE_CHECKING:
+    from .ast import Node
     from .query import Query
 
 SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
+REQUEST_KEYS = ("filter_conditions", "sort", "limit", "next", "prev")  # SPEC §1
 
 COMPARE_OPS = frozenset({Op.IN, Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.EXISTS})
 ARRAY_OPS = frozenset({Op.IN, Op.EQ, Op.EXISTS})
@@ -40,6 +42,7 @@ class Field:
     type: FieldType
     operators: frozenset[Op] = COMPARE_OPS
     sortable: bool = False
+    hidden: bool = False  # for scopes only (SPEC §8): to a client it does not exist
 
     def __post_init__(self) -> None:
         if not SEGMENT.fullmatch(self.name):
@@ -57,6 +60,9 @@ class Field:
             )
         if self.sortable and self.type not in SORTABLE_TYPES:
             raise ValueError(f"field {self.name!r} of type {self.type} cannot be sortable")
+        if self.hidden and self.sortable:
+            # A client cannot name a hidden field, so it could never sort on it.
+            raise ValueError(f"hidden field {self.name!r} cannot be sortable")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +85,21 @@ class Schema:
     default_limit: int = 25
     max_limit: int = 100
     limits: Limits = field(default_factory=Limits)
+    extra_keys: tuple[str, ...] = ()
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
+    visible: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         by_name = {f.name: f for f in self.fields}
         if len(by_name) != len(self.fields):
             raise ValueError(f"schema {self.name!r}: duplicate field names")
         object.__setattr__(self, "by_name", by_name)
+        object.__setattr__(self, "visible", {f.name: f for f in self.fields if not f.hidden})
         object.__setattr__(self, "fields", tuple(self.fields))
+        object.__setattr__(self, "extra_keys", check_extra_keys(self.extra_keys, f"schema {self.name!r}: "))
         object.__setattr__(self, "default_sort", tuple(self.default_sort))
         tie = by_name.get(self.tie_breaker)
-        if tie is None or not tie.sortable:
+        if tie is None or not tie.sortable:  # hence never hidden
             raise ValueError(f"schema {self.name!r}: tie-breaker {self.tie_breaker!r} must be a sortable field")
         for key in self.default_sort:
             if key.field not in by_name or not by_name[key.field].sortable or not _is_direction(key.direction):
@@ -101,13 +111,33 @@ class Schema:
 
     @property
     def sortable_fields(self) -> list[str]:
-        return [f.name for f in self.fields if f.sortable]
+        return [f.name for f in self.fields if f.sortable]  # never hidden: hidden fields are not sortable
 
-    def parse(self, request: Mapping[str, Any] | str | bytes) -> Query:
-        """Validate a request body (dict or JSON text) into a `Query`, or raise FilterError."""
+    def parse(
+        self,
+        request: Mapping[str, Any] | str | bytes,
+        *,
+        scope: Mapping[str, Any] | Node | None = None,
+        extra_keys: Iterable[str] = (),
+    ) -> Query:
+        """Validate a request body (dict or JSON text) into a `Query`, or raise FilterError.
+
+        `scope` is the application's own filter (SPEC §8), ANDed into every
+        backend's query and part of the cursor fingerprint; it may use hidden
+        fields, and a bad scope raises ValueError. `extra_keys` names body keys
+        the application accepts besides the request's own (as does the schema's
+        `extra_keys`); their values come back in `query.extra`."""
         from .parser import parse_request
 
-        return parse_request(self, request)
+        return parse_request(self, request, scope=scope, extra_keys=extra_keys)
+
+    def parse_scope(self, scope: Mapping[str, Any] | Node) -> Node:
+        """Validate an application's scope into an AST node (hidden fields allowed),
+        or raise ValueError: a bad scope is the application's bug, not the client's.
+        Parse a fixed scope once and pass the node to `parse` to save the work."""
+        from .parser import parse_scope
+
+        return parse_scope(self, scope)
 
     def parse_filter(self, filter_conditions: Any) -> Any:
         """Validate `filter_conditions` alone into a filter AST node."""
@@ -127,15 +157,13 @@ class Schema:
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "fields": {
-                f.name: {"type": str(f.type), "operators": sorted(map(str, f.operators)), "sortable": f.sortable}
-                for f in self.fields
-            },
+            "fields": {f.name: _field_to_dict(f) for f in self.fields},
             "tie_breaker": self.tie_breaker,
             "default_sort": [k.to_json() for k in self.default_sort],
             "default_limit": self.default_limit,
             "max_limit": self.max_limit,
             "limits": self.limits.to_dict(),
+            **({"extra_keys": list(self.extra_keys)} if self.extra_keys else {}),
         }
 
     @classmethod
@@ -144,7 +172,8 @@ class Schema:
 
         `{"name": ..., "fields": {"id": {"type": "string", "operators": [...],
         "sortable": true}, ...}, "tie_breaker": ..., "default_sort": [...],
-        "default_limit": 25, "max_limit": 100, "limits": {...}}`
+        "default_limit": 25, "max_limit": 100, "limits": {...}, "extra_keys": [...]}`;
+        a field description may say `"hidden": true`.
         """
         try:
             return cls._from_dict(data)
@@ -156,7 +185,16 @@ class Schema:
     def _from_dict(cls, data: Mapping[str, Any]) -> Schema:
         if not isinstance(data, Mapping):
             raise ValueError("a schema description must be an object")
-        allowed = {"name", "fields", "tie_breaker", "default_sort", "default_limit", "max_limit", "limits"}
+        allowed = {
+            "name",
+            "fields",
+            "tie_breaker",
+            "default_sort",
+            "default_limit",
+            "max_limit",
+            "limits",
+            "extra_keys",
+        }
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown schema key(s): {', '.join(sorted(unknown))}")
@@ -175,6 +213,7 @@ class Schema:
             default_limit=_typed(data, "default_limit", int, 25),
             max_limit=_typed(data, "max_limit", int, 100),
             limits=Limits.from_dict(_typed(data, "limits", dict, {})),
+            extra_keys=tuple(_typed(data, "extra_keys", list, [])),
         )
 
     @classmethod
@@ -202,20 +241,37 @@ def _sort_key_from_dict(data: Any) -> SortKey:
 def _field_from_dict(name: str, spec: Any) -> Field:
     if not isinstance(spec, Mapping):
         raise ValueError(f'field {name!r}: a field description is an object such as {{"type": "string"}}')
-    unknown = set(spec) - {"type", "operators", "sortable"}
+    unknown = set(spec) - {"type", "operators", "sortable", "hidden"}
     if unknown:
         raise ValueError(f"field {name!r}: unknown key(s) {', '.join(sorted(unknown))}")
     operators = spec.get("operators", COMPARE_OPS)
     if not isinstance(operators, list | frozenset):
         raise ValueError(f"field {name!r}: operators must be an array of operator names")
-    sortable = spec.get("sortable", False)
-    if not isinstance(sortable, bool):
-        raise ValueError(f"field {name!r}: sortable must be true or false")
+    sortable, hidden = spec.get("sortable", False), spec.get("hidden", False)
+    if not isinstance(sortable, bool) or not isinstance(hidden, bool):
+        raise ValueError(f"field {name!r}: sortable and hidden must be true or false")
     try:
         ops = operators if operators is COMPARE_OPS else frozenset(Op(op) for op in operators)
-        return Field(name, FieldType(spec["type"]), ops, sortable)
+        return Field(name, FieldType(spec["type"]), ops, sortable, hidden)
     except (KeyError, ValueError) as exc:
         raise ValueError(f"field {name!r}: {exc}") from None
+
+
+def _field_to_dict(f: Field) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": str(f.type), "operators": sorted(map(str, f.operators)), "sortable": f.sortable}
+    if f.hidden:
+        out["hidden"] = True
+    return out
+
+
+def check_extra_keys(keys: Iterable[str], where: str = "") -> tuple[str, ...]:
+    """Extra body keys as a tuple; ValueError if one is not a string or is one of
+    the request's own keys (SPEC §1), whose meaning cannot be taken over."""
+    out = tuple(keys) if not isinstance(keys, str) else (keys,)
+    for key in out:
+        if not isinstance(key, str) or key in REQUEST_KEYS:
+            raise ValueError(f"{where}extra key {key!r} must be a string other than {', '.join(REQUEST_KEYS)}")
+    return out
 
 
 def _fields(kind: FieldType, names: Iterable[str], ops: Iterable[Op], sortable: bool) -> list[Field]:

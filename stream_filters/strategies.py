@@ -360,7 +360,9 @@ def _filter(draw: Draw, budget: _Budget, depth: int, remaining: list[int]) -> di
 def filters(schema: Schema, *, max_depth: int = 3, max_conditions: int = 8) -> st.SearchStrategy[dict[str, Any]]:
     """Valid `filter_conditions` over the schema's fields and allowed operators."""
     limits = schema.limits
-    plans = tuple(_field_plan(f, limits.max_in_values, limits.max_string_length) for f in schema.fields if f.operators)
+    plans = tuple(
+        _field_plan(f, limits.max_in_values, limits.max_string_length) for f in schema.visible.values() if f.operators
+    )
     budget = _Budget(
         plans,
         min(max_depth, limits.max_depth),
@@ -428,7 +430,7 @@ _UNKNOWN_OPERATORS = ("$ne", "$nin", "$regex", "$like", "$contains", "$EQ", "$",
 
 
 def _bad_filters(schema: Schema) -> list[st.SearchStrategy[Any]]:
-    fields = list(schema.fields)
+    fields = list(schema.visible.values())
     named = st.sampled_from(fields)
     unknown_names = [n for n in ("zz_no_such_field", "createdAt", "ID", "custom_x", "ty pe") if n not in schema.by_name]
     out: list[st.SearchStrategy[Any]] = [
@@ -501,7 +503,7 @@ def _bad_sorts(schema: Schema) -> list[Any]:
         first,
         [{"field": first, "direction": 1}] * (schema.limits.max_sort_keys + 1),
     ]
-    bad.extend([{"field": f.name, "direction": 1}] for f in schema.fields if not f.sortable)
+    bad.extend([{"field": f.name, "direction": 1}] for f in schema.fields if not f.sortable)  # hidden: unknown
     return bad
 
 

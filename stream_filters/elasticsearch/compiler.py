@@ -224,7 +224,7 @@ class Compiled:
     filter: Clause = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "filter", compile_filter(self.query.filter, self.layout))
+        object.__setattr__(self, "filter", compile_filter(self.query.where, self.layout))
 
     def body(self, fetch: Fetch) -> dict[str, Any]:
         body: dict[str, Any] = {

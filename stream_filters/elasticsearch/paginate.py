@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ..cursors import SortValue
+from ..cursors import Secrets, SortValue
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
 from .compiler import Compiled
@@ -46,7 +46,7 @@ class _Pager:
 
 
 def paginate(
-    query: Query, client: SearchClient, index: str, *, mapping: Layout | None = None, secret: bytes | str | None = None
+    query: Query, client: SearchClient, index: str, *, mapping: Layout | None = None, secret: Secrets = None
 ) -> Page[Row]:
     """The page `query` asks for, from `index` (made with `index_mapping` and `document`)."""
     pager = _Pager(query, mapping)
@@ -63,7 +63,7 @@ async def paginate_async(
     index: str,
     *,
     mapping: Layout | None = None,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
 ) -> Page[Row]:
     """`paginate` for `elasticsearch.AsyncElasticsearch`."""
     pager = _Pager(query, mapping)

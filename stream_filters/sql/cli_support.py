@@ -34,7 +34,7 @@ def compile_for_cli(query: Query, args: argparse.Namespace) -> dict[str, Any]:
     name = getattr(args, "dialect", "sqlite")
     table = schema_table(query.schema, sa.MetaData())
     mapping = map_table(query.schema, table)
-    statements = Statements(query.schema, query.filter, query.sort, mapping, DIALECTS[name])
+    statements = Statements(query.schema, query.where, query.sort, mapping, DIALECTS[name])
     fetch = next(plan(query, lambda row: (), getattr(args, "secret", None)))
     out = []
     for select, params in statements.selects(fetch):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from ..ast import Node, conditions
-from ..cursors import SortValue
+from ..cursors import Secrets, SortValue
 from ..field_types import FieldType
 from ..operators import Op, fold, words
 from ..pagination import Fetch, Page, plan, run, run_async
@@ -99,7 +99,7 @@ def statements(
 
 
 def for_query(query: Query, mapping: SqlMapping, dialect: Dialect) -> Statements:
-    return statements(query.schema, query.filter, query.sort, mapping, dialect)
+    return statements(query.schema, query.where, query.sort, mapping, dialect)
 
 
 def _sort_column(schema: Schema, key: SortKey, mapping: SqlMapping, dialect: Dialect) -> keyset.SortColumn:
@@ -129,7 +129,7 @@ def _sort_value(kind: FieldType, value: Any) -> SortValue:
 
 
 def paginate(
-    query: Query, connection: Connection | Session, mapping: SqlMapping, *, secret: bytes | str | None = None
+    query: Query, connection: Connection | Session, mapping: SqlMapping, *, secret: Secrets = None
 ) -> Page[Item]:
     """One page of `query`: items are dicts of the mapping's columns."""
     dialect = for_sqlalchemy(_bind(connection).dialect)
@@ -218,7 +218,7 @@ async def paginate_async(
     connection: AsyncConnection | AsyncSession,
     mapping: SqlMapping,
     *,
-    secret: bytes | str | None = None,
+    secret: Secrets = None,
 ) -> Page[Item]:
     """`paginate` for `AsyncConnection` and `AsyncSession`."""
     dialect = for_sqlalchemy(_bind(connection).dialect)
