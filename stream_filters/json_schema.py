@@ -27,7 +27,7 @@ from .field_types import FieldType
 from .limits import Limits
 from .operators import OPERATORS, Op
 from .operators import Operand as Shape
-from .schema import Field, Schema
+from .schema import Field, Schema, check_extra_keys
 
 JsonSchema = dict[str, Any]
 Ref = Callable[[str], str]
@@ -49,7 +49,10 @@ SEGMENT_PATTERN = r"[A-Za-z0-9_-]+"
 
 
 def request_schema(schema: Schema, *, extra_keys: Sequence[str] = ()) -> JsonSchema:
-    """A standalone JSON Schema document for `schema`'s request body, its parts in `$defs`."""
+    """A standalone JSON Schema document for `schema`'s request body, its parts in `$defs`.
+
+    `extra_keys` are body keys the application accepts besides the schema's
+    own `extra_keys`, as given to `schema.parse`."""
     named = named_schemas(schema, extra_keys=extra_keys, ref_template="#/$defs/{name}")
     root = named.pop(request_name(schema))
     return {"$schema": DIALECT, **root, "$defs": named}
@@ -119,7 +122,8 @@ class _Builder:
             ),
             "next": _nullable({**cursor, "description": "the cursor of the page after the one that returned it"}),
             "prev": _nullable({**cursor, "description": "the cursor of the page before the one that returned it"}),
-            **{key: {} for key in extra_keys},
+            # The application's extra body keys (SPEC §8): any JSON, which the parser passes on.
+            **{key: {} for key in (*schema.extra_keys, *check_extra_keys(extra_keys))},
         }
         given = {"type": "string", "minLength": 1}  # an empty cursor means absent
         return {
@@ -252,7 +256,8 @@ _OPERANDS: dict[Shape, Callable[[JsonSchema, Limits], JsonSchema]] = {
 
 
 def _client_fields(schema: Schema) -> list[Field]:
-    return list(schema.fields)
+    """Hidden fields are for scopes only (SPEC §8): the document never names them."""
+    return [f for f in schema.fields if not f.hidden]
 
 
 def _is_custom(field: Field) -> bool:

@@ -31,6 +31,7 @@ SMALL = Schema(
         Field("meta", FieldType.CUSTOM, frozenset({Op.EQ, Op.EXISTS, Op.Q})),
         Field("extra", FieldType.CUSTOM, frozenset({Op.GT})),
         Field("unused", FieldType.NUMBER, frozenset()),
+        Field("tenant", FieldType.STRING, hidden=True),
     ),
     tie_breaker="id",
     default_sort=(SortKey("size", -1),),
@@ -195,6 +196,7 @@ def test_invalid_requests_are_invalid_unless_left_to_the_parser(name: str, data:
         ({"next": "a" * 2049}, "cursor_too_long"),
         ({"limit": 11}, "invalid_limit"),
         ({"type": "x"}, "unknown_key"),
+        ({"filter_conditions": {"tenant": "t1"}}, "unknown_field"),
     ],
 )
 def test_rejected_as_the_parser_rejects(request_body: dict[str, Any], code: str) -> None:
@@ -230,9 +232,18 @@ def test_the_pattern_matches_the_parser_form() -> None:
 
 
 def test_extra_keys_are_allowed_only_when_given() -> None:
-    body = {"type": "default", "id": "call-1"}
+    body = {"type": "default", "id": "call-1", "limit": 2}
     assert not VALIDATORS[SMALL.name].is_valid(body)
     assert Draft202012Validator(SMALL.json_schema(extra_keys=("type", "id"))).is_valid(body)
+    assert SMALL.parse(body, extra_keys=("type", "id")).extra == {"type": "default", "id": "call-1"}
+    in_schema = Schema.from_dict({**SMALL.to_dict(), "extra_keys": ["type"]})
+    assert Draft202012Validator(in_schema.json_schema(extra_keys=["id"])).is_valid(body)
+    with pytest.raises(ValueError):
+        SMALL.json_schema(extra_keys=["limit"])
+
+
+def test_hidden_fields_are_never_named() -> None:
+    assert "tenant" not in repr(SMALL.json_schema()).lower()
 
 
 def test_named_schemas_reference_one_another_under_components() -> None:
