@@ -25,7 +25,7 @@ from typing import Any
 
 from .field_types import FieldType
 from .limits import Limits
-from .operators import OPERATORS, Op
+from .operators import OPERATORS, Logical, Op
 from .operators import Operand as Shape
 from .schema import Field, Schema, check_extra_keys
 
@@ -83,6 +83,7 @@ class _Builder:
         self.prefix = _prefix(schema)
         self.ref = ref
         self.fields = [f for f in _client_fields(schema) if f.operators]
+        self.logical = [key for key in Logical if key in schema.logical]  # $nor is opt-in
         self.condition_names = _unique_names(self.prefix, [f.name for f in self.fields], "Condition")
 
     def build(self, extra_keys: Sequence[str]) -> dict[str, JsonSchema]:
@@ -151,8 +152,8 @@ class _Builder:
         return f"{self.prefix}Filter" if level == 0 else f"{self.prefix}FilterDepth{level}"
 
     def filter(self, level: int) -> JsonSchema:
-        """A filter object `level` `$and`/`$or` levels deep: the last level
-        allowed holds no more `$and`/`$or`, which states `max_depth` exactly."""
+        """A filter object `level` `$and`/`$or`/`$nor` levels deep: the last
+        level allowed holds no more of them, which states `max_depth` exactly."""
         limits = self.limits
         properties = {f.name: self.link(self.condition_names[f.name]) for f in self.fields if not _is_custom(f)}
         if level < limits.max_depth:
@@ -162,13 +163,13 @@ class _Builder:
                 "maxItems": limits.max_conditions,
                 "items": self.link(self.filter_name(level + 1)),
             }
-            properties.update({"$and": filters, "$or": filters})
+            properties.update({str(key): filters for key in self.logical})
         out: JsonSchema = {
             "type": "object",
             "additionalProperties": False,
             "properties": properties,
-            # Each field key is at least one condition; $and and $or are not.
-            "maxProperties": limits.max_conditions + 2,
+            # Each field key is at least one condition; the logical keys are not.
+            "maxProperties": limits.max_conditions + len(self.logical),
         }
         customs = [f for f in self.fields if _is_custom(f)]
         if customs:
@@ -179,7 +180,7 @@ class _Builder:
         if level == 0:
             out["description"] = (
                 f"{self.schema.name} filter_conditions: entries are ANDed; "
-                f"$and/$or nest at most {limits.max_depth} levels"
+                f"{'/'.join(self.logical)} nest at most {limits.max_depth} levels"
             )
         return out
 

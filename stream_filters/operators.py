@@ -32,6 +32,10 @@ class Op(StrEnum):
     EXISTS = "$exists"
     AUTOCOMPLETE = "$autocomplete"
     Q = "$q"
+    # Opt-in (SPEC §2 "Opt-in operators"): a schema must name them on a field.
+    NE = "$ne"
+    NIN = "$nin"
+    CONTAINS = "$contains"
 
 
 class Logical(StrEnum):
@@ -39,6 +43,7 @@ class Logical(StrEnum):
 
     AND = "$and"
     OR = "$or"
+    NOR = "$nor"  # opt-in: a schema allows it with `logical=`
 
 
 class Role(Enum):
@@ -92,6 +97,9 @@ OPERATORS: dict[str, OperatorSpec] = {
         OperatorSpec(Op.EXISTS, Role.PRESENCE, Operand.BOOLEAN, _ALL_TYPES),
         OperatorSpec(Op.AUTOCOMPLETE, Role.TEXT, Operand.PREFIX, STRING_TYPES),
         OperatorSpec(Op.Q, Role.TEXT, Operand.WORDS, STRING_TYPES),
+        OperatorSpec(Op.NE, Role.EQUALITY, Operand.SCALAR, _ALL_TYPES, negates=Op.EQ),
+        OperatorSpec(Op.NIN, Role.MEMBERSHIP, Operand.LIST, _ALL_TYPES, negates=Op.IN),
+        OperatorSpec(Op.CONTAINS, Role.ARRAY, Operand.SCALAR, frozenset({FieldType.STRING_ARRAY, FieldType.CUSTOM})),
     )
 }
 
@@ -107,8 +115,9 @@ def defined_on(kind: FieldType) -> frozenset[Op]:
 
 
 def is_sugar(op: Op, kind: FieldType) -> bool:
-    """Whether `op` on a `kind` field is written with other operators by `ast.lowered`."""
-    return op in SUGAR
+    """Whether `op` on a `kind` field is written with other operators by `ast.lowered`:
+    the negations everywhere, and `$contains` on `string_array`, which is `$eq` (SPEC §3)."""
+    return op in SUGAR or (op is Op.CONTAINS and kind is FieldType.STRING_ARRAY)
 
 
 class Side(Enum):
@@ -132,7 +141,7 @@ def comparison(op: Op) -> tuple[Side, bool]:
             return Side.BELOW, False
         case Op.LTE:
             return Side.BELOW, True
-        case Op.IN | Op.EXISTS | Op.AUTOCOMPLETE | Op.Q:
+        case Op.IN | Op.EXISTS | Op.AUTOCOMPLETE | Op.Q | Op.NE | Op.NIN | Op.CONTAINS:
             raise TypeError(f"{op} is not a comparison")
         case _:
             assert_never(op)

@@ -21,6 +21,8 @@ from stream_filters.elasticsearch import compiler as es_compiler
 from stream_filters.field_types import CHECKERS
 from stream_filters.operators import OPERATORS, Operand, defined_on, is_sugar
 from stream_filters.sql import compiler as sql_compiler
+from stream_filters.text.printer import WORDS
+from stream_filters.text.reader import OPERATOR_TOKENS
 from tests.backends import BACKENDS, Backend
 from tests.schemas import ALL_TYPES
 
@@ -78,3 +80,9 @@ def test_memory_has_a_template_for_every_pair() -> None:
 def test_sql_and_elasticsearch_have_a_builder_for_every_operator(builders: dict[Op, Any]) -> None:
     missing = sorted({o for k, o in _PAIRS if not is_sugar(o, k)} - set(builders))
     assert missing == []
+
+
+def test_text_syntax_has_a_word_for_every_operator() -> None:
+    """Every operator but `$exists` (`exists`/`missing`) has a canonical word and a token."""
+    assert set(WORDS) == set(Op) - {Op.EXISTS}
+    assert set(OPERATOR_TOKENS.values()) == {str(op) for op in WORDS}

@@ -14,9 +14,9 @@ from jsonschema import Draft202012Validator
 from stream_filters import Code, Field, FieldType, FilterError, Limits, Op, Problem, Schema, SortKey
 from stream_filters.field_types import INT64_MAX, INT64_MIN
 from stream_filters.json_schema import _LITERALS, _OPERANDS, named_schemas, request_name, request_schema
-from stream_filters.operators import OPERATORS
+from stream_filters.operators import OPERATORS, Logical
 from stream_filters.operators import Operand as Shape
-from stream_filters.schema import supported_operators
+from stream_filters.schema import ALL_LOGICAL, supported_operators
 from stream_filters.strategies import invalid_requests, requests
 from tests.schemas import SCHEMAS
 
@@ -25,10 +25,10 @@ SMALL = Schema(
     name="small rooms",
     fields=(
         Field("id", FieldType.STRING, sortable=True),
-        Field("size", FieldType.INTEGER, frozenset({Op.GT, Op.LT, Op.IN}), sortable=True),
+        Field("size", FieldType.INTEGER, frozenset({Op.GT, Op.LT, Op.IN, Op.NE, Op.NIN}), sortable=True),
         Field("title", FieldType.STRING, frozenset({Op.Q, Op.AUTOCOMPLETE})),
-        Field("tags", FieldType.STRING_ARRAY, frozenset({Op.IN})),
-        Field("meta", FieldType.CUSTOM, frozenset({Op.EQ, Op.EXISTS, Op.Q})),
+        Field("tags", FieldType.STRING_ARRAY, frozenset({Op.IN, Op.CONTAINS})),
+        Field("meta", FieldType.CUSTOM, frozenset({Op.EQ, Op.EXISTS, Op.Q, Op.CONTAINS})),
         Field("extra", FieldType.CUSTOM, frozenset({Op.GT})),
         Field("unused", FieldType.NUMBER, frozenset()),
         Field("tenant", FieldType.STRING, hidden=True),
@@ -38,6 +38,7 @@ SMALL = Schema(
     default_limit=5,
     max_limit=10,
     limits=Limits(max_depth=2, max_conditions=6, max_in_values=3, max_string_length=8, max_sort_keys=1),
+    logical=ALL_LOGICAL,
 )
 ALL = {**SCHEMAS, SMALL.name: SMALL}
 NAMES = sorted(ALL)
@@ -54,6 +55,7 @@ def test_every_field_type_and_operand_shape_is_described() -> None:
     assert set(_LITERALS) == set(FieldType)
     assert set(_OPERANDS) == set(Shape)
     assert set(OPERATORS) == set(Op)
+    assert set(request_schema(SMALL)["$defs"]["SmallRoomsFilter"]["properties"]) >= {str(k) for k in Logical}
     for kind in FieldType:
         ops = supported_operators(kind)
         name = "custom" if kind is FieldType.CUSTOM else "f"
@@ -78,10 +80,11 @@ def test_generated_valid_requests_are_valid(name: str, data: st.DataObject) -> N
     assert not errors, (request, errors)
 
 
-def _nested(depth: int, leaf: dict[str, Any]) -> dict[str, Any]:
+def _nested(depth: int, leaf: dict[str, Any], schema: Schema) -> dict[str, Any]:
+    keys = [str(key) for key in Logical if key in schema.logical]
     node = leaf
     for i in range(depth):
-        node = {"$and" if i % 2 else "$or": [node]}
+        node = {keys[i % len(keys)]: [node]}
     return node
 
 
@@ -89,10 +92,10 @@ def _nested(depth: int, leaf: dict[str, Any]) -> dict[str, Any]:
 def test_nesting_to_the_depth_limit_exactly(name: str) -> None:
     schema = ALL[name]
     depth = schema.limits.max_depth
-    fine = {"filter_conditions": _nested(depth, {"id": {"$exists": True}} if "id" in schema.by_name else {})}
+    fine = {"filter_conditions": _nested(depth, {"id": {"$exists": True}} if "id" in schema.by_name else {}, schema)}
     schema.parse(fine)
     assert VALIDATORS[name].is_valid(fine)
-    deep = {"filter_conditions": _nested(depth + 1, {})}
+    deep = {"filter_conditions": _nested(depth + 1, {}, schema)}
     with pytest.raises(FilterError) as error:
         schema.parse(deep)
     assert error.value.codes == ["too_deep"]
@@ -109,7 +112,8 @@ def test_nesting_to_the_depth_limit_exactly(name: str) -> None:
         {"filter_conditions": {"meta.a.b-c": 1, "meta.x_1": {"$q": "€ b"}, "extra.n": {"$gt": 1e300}}},
         {"filter_conditions": {"size": {"$gt": 1.5, "$lt": INT64_MAX, "$in": [INT64_MIN, 0.0]}}},
         {"filter_conditions": {"title": {"$q": "x-y", "$autocomplete": "%"}, "tags": {"$in": []}}},
-        {"filter_conditions": {"$or": [{}], "$and": [{"id": "12345678"}]}},
+        {"filter_conditions": {"$or": [{}], "$and": [{"id": "12345678"}], "$nor": [{"size": {"$ne": 2}}]}},
+        {"filter_conditions": {"tags": {"$contains": "a"}, "meta.t": {"$contains": 1.5}, "size": {"$nin": []}}},
     ],
 )
 def test_edge_cases_the_parser_accepts(request_body: dict[str, Any]) -> None:
@@ -197,6 +201,8 @@ def test_invalid_requests_are_invalid_unless_left_to_the_parser(name: str, data:
         ({"limit": 11}, "invalid_limit"),
         ({"type": "x"}, "unknown_key"),
         ({"filter_conditions": {"tenant": "t1"}}, "unknown_field"),
+        ({"filter_conditions": {"tags": {"$contains": 1}}}, "invalid_operand"),
+        ({"filter_conditions": {"$nor": []}}, "empty_logical"),
     ],
 )
 def test_rejected_as_the_parser_rejects(request_body: dict[str, Any], code: str) -> None:

@@ -17,9 +17,9 @@ from typing import Any, assert_never
 
 import sqlalchemy as sa
 
-from ..ast import And, Condition, Node
+from ..ast import And, Condition, Node, Nor, lowered
 from ..field_types import INT64_MAX, INT64_MIN, FieldType
-from ..operators import Op, Side, comparison, fold, words
+from ..operators import Op, Side, comparison, fold, is_sugar, words
 from ..timestamps import Instant, at_microseconds
 from .dialects import Bool, Dialect, Domain, Kind, View
 from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, Target
@@ -55,10 +55,16 @@ class Compiler:
 
     def compile(self, node: Node) -> Bool:
         if isinstance(node, Condition):
+            if is_sugar(node.op, node.type):
+                return self.compile(lowered(node))
             return BUILDERS[node.op](self, self.mapping.target(node.field), node)
         children = [self.compile(child) for child in node.children]
         if isinstance(node, And):
             return _all(children) if children else sa.true()
+        if isinstance(node, Nor):
+            # SQL's NOT of NULL is NULL: a condition on a missing value is NULL, not
+            # false, so it is made false first, and the NOT of it is true (SPEC §2).
+            return sa.not_(sa.func.coalesce(_any(children), sa.false(), type_=sa.Boolean))
         return _any(children)
 
     # -- typed readings of a target --------------------------------------------
@@ -277,6 +283,16 @@ def _q(c: Compiler, target: Target, cond: Condition) -> Bool:
     return _any([_all([*_guard(v), c.dialect.has_words(v.value, wanted)]) for v in _text_views(c, target, cond)])
 
 
+def _contains(c: Compiler, target: Target, cond: Condition) -> Bool:
+    """`$contains` on an array in custom data (on `string_array` it is `$eq`): an
+    element compared as `$eq` compares a value, type-bracketed (SPEC §3)."""
+    assert isinstance(target, Json) and not isinstance(cond.value, tuple | Instant)
+    is_array, elements, views = c.dialect.json_elements(target.expr, cond.path, _json_kind(cond.value))
+    tests = [c.compare(view, Op.EQ, cond.value) for view in views]
+    found = sa.select(sa.literal(1)).select_from(elements).where(_any(tests)).exists()
+    return sa.and_(is_array, found)
+
+
 def _guard(view: View) -> list[Bool]:
     return [view.guard] if view.guard is not None else []
 
@@ -291,6 +307,7 @@ BUILDERS: dict[Op, Callable[[Compiler, Target, Condition], Bool]] = {
     Op.EXISTS: _exists,
     Op.AUTOCOMPLETE: _autocomplete,
     Op.Q: _q,
+    Op.CONTAINS: _contains,
 }
 
 
