@@ -93,7 +93,6 @@ def prepare(engine: sa.Engine) -> tuple[sa.Table, SqlMapping]:
         with engine.begin() as conn:
             conn.execute(sa.text(fill.format(t=TABLE)), {"n": ROWS})
             for index in sort_indexes(mapping, dialect, _SORTS):
-                index._set_parent(table)
                 index.create(conn)
             conn.execute(sa.text(f"ANALYZE {TABLE}"))
     return table, mapping

@@ -12,21 +12,23 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from stream_filters import Field, FieldType, FilterError, Op, Schema, SortKey
 from stream_filters.ast import MATCH_ALL, And, Condition, conjoin
 from stream_filters.memory import paginate
-from stream_filters.schema import QUERY_MEMBERS
-from tests.scoped import TENANTS, scoped_rows
-
-EQ_IN = frozenset({Op.EQ, Op.IN})
+from stream_filters.schema import QUERY_CALLS, QUERY_MEMBERS
+from tests.conformance.reference import matches
+from tests.schemas import ALL_TYPES
+from tests.scoped import SECRET, TENANT_FIELD, TENANTS, check_scoped_walk, scoped_rows, scopes, tenant_rows, with_tenant
+from tests.scoped import requests as scoped_requests
 
 ROOMS = Schema(
     name="rooms",
     fields=(
         Field("id", FieldType.STRING, sortable=True),
         Field("team", FieldType.STRING),
-        Field("tenant_id", FieldType.STRING, EQ_IN, hidden=True),
+        TENANT_FIELD,
         Field("custom", FieldType.CUSTOM),
     ),
     tie_breaker="id",
@@ -285,3 +287,47 @@ def test_where_is_the_conjunction() -> None:
     query = ROOMS.parse({"filter_conditions": {"$or": [{"team": "a"}, {"team": "b"}]}}, scope=scope)
     assert query.where == conjoin((scope, query.filter))
     assert query.where.children == (scope, query.filter)  # type: ignore[union-attr]
+
+
+# -- the scoped-walk checker (tests/scoped.py) can fail ---------------------------------
+
+
+def _memory_pager(query: Any) -> Any:
+    return paginate(query, [{k: v for k, v in r.items() if v is not None} for r in ROWS], secret=SECRET)
+
+
+def test_the_walk_checker_passes_the_reference() -> None:
+    assert check_scoped_walk(ROOMS, ROWS, {"tenant_id": "t1"}, {"limit": 3}, _memory_pager) > 2
+
+
+def test_the_walk_checker_catches_a_dropped_scope() -> None:
+    def unscoped(query: Any) -> Any:
+        return _memory_pager(dataclasses.replace(query, scope=MATCH_ALL))
+
+    with pytest.raises(AssertionError):
+        check_scoped_walk(ROOMS, ROWS, {"tenant_id": "t1"}, {"limit": 3}, unscoped)
+
+
+def test_the_walk_checker_catches_a_fingerprint_without_the_scope() -> None:
+    def scoped_store(query: Any) -> Any:
+        """The reference server's old bug: the store holds the scope's rows only
+        (a subquery per call), so the query's fingerprint never sees it."""
+        rows = [r for r in ROWS if matches(query.scope, r)]
+        return paginate(dataclasses.replace(query, scope=MATCH_ALL), rows, secret=SECRET)
+
+    with pytest.raises(BaseException, match="DID NOT RAISE"):
+        check_scoped_walk(ROOMS, ROWS, {"tenant_id": "t1"}, {"limit": 3}, scoped_store)
+
+
+@pytest.mark.parametrize("base", [ALL_TYPES, QUERY_CALLS, QUERY_MEMBERS], ids=lambda s: s.name)
+def test_scoped_walks_in_memory_against_the_reference(base: Schema) -> None:
+    """The in-memory backend against the naive reference reading of scope AND filter."""
+    schema = with_tenant(base)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(rows=tenant_rows(schema), scope=scopes(schema), body=scoped_requests(schema))
+    def check(rows: list[dict[str, Any]], scope: dict[str, Any], body: dict[str, Any]) -> None:
+        present = [{k: v for k, v in r.items() if v is not None} for r in rows]
+        check_scoped_walk(schema, rows, scope, body, lambda q: paginate(q, present, secret=SECRET))
+
+    check()

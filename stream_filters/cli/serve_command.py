@@ -22,6 +22,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--api-key", default=os.environ.get("STREAM_API_KEY"), help="default: $STREAM_API_KEY")
     parser.add_argument("--api-secret", default=os.environ.get("STREAM_API_SECRET"), help="default: $STREAM_API_SECRET")
+    parser.add_argument(
+        "--cursor-secret",
+        action="append",
+        default=[],
+        metavar="SECRET",
+        help="sign cursors with the first and accept any (repeat to rotate; default: the api secret)",
+    )
     parser.add_argument("--no-seed", action="store_true", help="do not load the demo data into an empty database")
     parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     parser.set_defaults(func=guarded(run))
@@ -38,7 +45,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"serve needs the [server] extra: {exc.name} is missing") from None
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
     settings = ServerSettings(
-        api_key=args.api_key, api_secret=args.api_secret, database_url=args.db, seed=not args.no_seed
+        api_key=args.api_key,
+        api_secret=args.api_secret,
+        database_url=args.db,
+        seed=not args.no_seed,
+        cursor_secrets=tuple(args.cursor_secret),
     )
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0

@@ -25,11 +25,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import Code, FilterError, Problem, describe
-from ..schema import QUERY_CALLS, QUERY_MEMBERS
+from ..schema import QUERY_CALLS
 from . import bodies, request_log, shapes
 from .auth import authenticate
 from .errors import ApiError, StreamCode
-from .storage import MissingCreator, Storage, connect
+from .storage import CALL_MEMBERS, MissingCreator, Storage, connect, of_call
 
 LOGGER = logging.getLogger("stream_filters.server")
 
@@ -40,6 +40,12 @@ def cursor_secret(api_secret: str) -> bytes:
     return hmac.new(api_secret.encode(), b"stream-filters cursor key v1", hashlib.sha256).digest()
 
 
+def cursor_keys(settings: ServerSettings) -> tuple[bytes, ...]:
+    """The cursor keys, the signing one first: one per `cursor_secrets`, or from
+    the api secret alone."""
+    return tuple(cursor_secret(s) for s in settings.cursor_secrets or (settings.api_secret,))
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     api_key: str
@@ -48,6 +54,10 @@ class ServerSettings:
     seed: bool = True  # load stream_filters.demo into an empty database at start
     members_per_call: int = 25  # members in each call of a QueryCalls response
     max_body_bytes: int = 1 << 20
+    # Cursors are signed with a key derived from the first and accepted with any
+    # (SPEC §5): to rotate the api secret, list the new one, then the old one,
+    # until the walks in progress are over. Empty: the api secret alone.
+    cursor_secrets: tuple[str, ...] = ()
 
 
 Handler = Callable[[Request, dict[str, Any], Storage], Awaitable["Result"]]
@@ -135,9 +145,9 @@ async def query_calls(request: Request, body: dict[str, Any], storage: Storage) 
 
 
 async def query_members(request: Request, body: dict[str, Any], storage: Storage) -> Result:
-    call_type, call_id, rest = bodies.split_members_query(body)
-    query = QUERY_MEMBERS.parse(rest)
+    call_type, call_id = bodies.members_query_call(body)
     cid = f"{call_type}:{call_id}"
+    query = CALL_MEMBERS.parse(body, scope=of_call(cid), extra_keys=("type", "id"))
     page = await _run(storage.query_members, cid, query)
     if page is None:
         raise _no_call(cid)
@@ -225,7 +235,7 @@ def create_app(settings: ServerSettings, storage: Storage | None = None) -> Star
 
 def open_storage(settings: ServerSettings) -> Storage:
     """Connect, create the tables, and seed the demo data into an empty database."""
-    store = Storage(connect(settings.database_url), cursor_secret(settings.api_secret), settings.members_per_call)
+    store = Storage(connect(settings.database_url), cursor_keys(settings), settings.members_per_call)
     store.create()
     if settings.seed:
         from .seed import demo_rows

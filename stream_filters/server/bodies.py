@@ -100,10 +100,10 @@ def call_part(value: str, name: str, path: Path) -> Problem | None:
     )
 
 
-def split_members_query(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    """(type, id, the query part) of a QueryCallMembers body."""
-    rest = dict(body)
-    call_type, call_id = rest.pop("type", None), rest.pop("id", None)
+def members_query_call(body: Mapping[str, Any]) -> tuple[str, str]:
+    """(type, id) of the call a QueryCallMembers body names; the body's other
+    keys are the query, which takes these two as extra keys."""
+    call_type, call_id = body.get("type"), body.get("id")
     problems = [
         p
         for name, value in (("type", call_type), ("id", call_id))
@@ -112,7 +112,7 @@ def split_members_query(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]
     ]
     if problems:
         raise FilterError(problems)
-    return str(call_type), str(call_id), rest
+    return str(call_type), str(call_id)
 
 
 def _required_call_part(value: Any, name: str) -> Problem | None:

@@ -14,9 +14,9 @@ timeout so readers never wait for the writer.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,9 +26,13 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateIndex
 
+from ..ast import Condition, Node
+from ..cursors import Secrets
+from ..field_types import FieldType
+from ..operators import Op
 from ..pagination import Page
 from ..query import Query
-from ..schema import QUERY_CALLS, QUERY_MEMBERS
+from ..schema import QUERY_CALLS, QUERY_MEMBERS, Field
 from ..sql import Related, map_table, paginate, sort_indexes
 from ..sql.types import UtcDateTime, code_point_string, json_type
 from .bodies import CallInput, MemberInput, MembersUpdate
@@ -148,7 +152,7 @@ def member_record(row: Mapping[Any, Any]) -> MemberRecord:
 class Storage:
     """Every database operation the server makes; each call is one transaction."""
 
-    def __init__(self, engine: Engine, secret: bytes | None, members_per_call: int = 25) -> None:
+    def __init__(self, engine: Engine, secret: Secrets, members_per_call: int = 25) -> None:
         self.engine = engine
         self.secret = secret
         self.members_per_call = members_per_call
@@ -189,9 +193,10 @@ class Storage:
         return page, members
 
     def query_members(self, cid: str, query: Query) -> Page[MemberRecord] | None:
-        """A page of the call's members, or None if there is no such call."""
+        """A page of the call's members (`query` is scoped to it with `of_call`),
+        or None if there is no such call."""
         with self.engine.connect() as conn:
-            page = read_members(conn, cid, query, self.secret)
+            page = read_members(conn, query, self.secret)
             if not page.items and self._call(conn, cid) is None:
                 return None
             return page
@@ -354,18 +359,21 @@ CALLS_MAPPING = map_table(
     calls,
     {"members": Related(on=call_members.c.call_cid == calls.c.cid, value=call_members.c.user_id)},
 )
-# Only for index definitions: pages of members are read through MEMBERS_OF_CALL.
-MEMBERS_MAPPING = map_table(QUERY_MEMBERS, call_members)
 
-# QueryCallMembers' schema over the member rows of one call. The call is a bound
-# parameter whose value is read from a context variable at execution, so one
-# mapping (and SQLAlchemy's cached compilation of its statements) serves every
-# call, instead of a new subquery and mapping per request.
-_CALL_CID: ContextVar[str] = ContextVar("call_cid")
-_OF_CALL = sa.bindparam("of_call", callable_=_CALL_CID.get, type_=code_point_string(130))
-MEMBERS_OF_CALL = map_table(
-    QUERY_MEMBERS, sa.select(call_members).where(call_members.c.call_cid == _OF_CALL).subquery("members_of_call")
+# QueryCallMembers reads the members of one call: QUERY_MEMBERS with the call
+# as a hidden field, which each request binds with a scope (SPEC §8). The scope
+# is in the cursor fingerprint, so a cursor of one call is invalid_cursor for
+# any other.
+CALL_MEMBERS = dataclasses.replace(
+    QUERY_MEMBERS,
+    fields=(*QUERY_MEMBERS.fields, Field("call_cid", FieldType.STRING, frozenset({Op.EQ}), hidden=True)),
 )
+MEMBERS_OF_CALL = map_table(CALL_MEMBERS, call_members)
+
+
+def of_call(cid: str) -> Node:
+    """The scope of QueryCallMembers for the call `cid`."""
+    return Condition("call_cid", (), Op.EQ, cid, FieldType.STRING)
 
 
 def _create_indexes(conn: Connection) -> None:
@@ -378,7 +386,7 @@ def _create_indexes(conn: Connection) -> None:
     indexes = sort_indexes(CALLS_MAPPING, dialect)
     indexes += [
         sa.Index(f"ix_call_members_by_call_{i}", by_call, *index.expressions)
-        for i, index in enumerate(sort_indexes(MEMBERS_MAPPING, dialect))
+        for i, index in enumerate(sort_indexes(MEMBERS_OF_CALL, dialect))
     ]
     indexes.append(sa.Index("ix_call_members_user_id", call_members.c.user_id, by_call))
     # Index() attaches itself to its table; detach these, so that their
@@ -389,15 +397,11 @@ def _create_indexes(conn: Connection) -> None:
         conn.execute(CreateIndex(index, if_not_exists=True))
 
 
-def read_calls(conn: Connection, query: Query, secret: bytes | None) -> Page[CallRecord]:
+def read_calls(conn: Connection, query: Query, secret: Secrets) -> Page[CallRecord]:
     page = paginate(query, conn, CALLS_MAPPING, secret=secret)
     return Page([call_record(item) for item in page.items], page.next, page.prev)
 
 
-def read_members(conn: Connection, cid: str, query: Query, secret: bytes | None) -> Page[MemberRecord]:
-    token = _CALL_CID.set(cid)
-    try:
-        page = paginate(query, conn, MEMBERS_OF_CALL, secret=secret)
-    finally:
-        _CALL_CID.reset(token)
+def read_members(conn: Connection, query: Query, secret: Secrets) -> Page[MemberRecord]:
+    page = paginate(query, conn, MEMBERS_OF_CALL, secret=secret)
     return Page([member_record(item) for item in page.items], page.next, page.prev)

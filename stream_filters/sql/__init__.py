@@ -6,10 +6,10 @@ page = paginate(QUERY_CALLS.parse(body), connection, mapping, secret=KEY)
 
 from .compiler import compile_filter
 from .dialects import DIALECTS, Dialect, for_sqlalchemy
-from .indexes import sort_indexes
-from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, map_table, schema_table
+from .indexes import add_sort_indexes, sort_indexes
+from .mapping import Json, JsonArray, Related, Scalar, SqlExpression, SqlMapping, map_table, schema_table
 from .paginate import install_sqlite_functions, paginate, paginate_async, register_sqlite_functions
-from .types import ExactNumber, UtcDateTime, code_point_string
+from .types import ExactNumber, UtcDateTime, code_point_string, json_type
 
 __all__ = [
     "DIALECTS",
@@ -19,12 +19,15 @@ __all__ = [
     "JsonArray",
     "Related",
     "Scalar",
+    "SqlExpression",
     "SqlMapping",
     "UtcDateTime",
+    "add_sort_indexes",
     "code_point_string",
     "compile_filter",
     "for_sqlalchemy",
     "install_sqlite_functions",
+    "json_type",
     "map_table",
     "paginate",
     "paginate_async",

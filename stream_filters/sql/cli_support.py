@@ -37,7 +37,7 @@ def compile_for_cli(query: Query, args: argparse.Namespace) -> dict[str, Any]:
     statements = Statements(query.schema, query.where, query.sort, mapping, DIALECTS[name])
     fetch = next(plan(query, lambda row: (), getattr(args, "secret", None)))
     out = []
-    for select, params in statements.selects(fetch):
+    for select, params in statements.default.selects(fetch):
         params[LIMIT_PARAM] = fetch.count
         compiled = select.params(params).compile(dialect=_SQLALCHEMY_DIALECTS[name])
         out.append({"sql": str(compiled), "params": {k: _json(v) for k, v in compiled.params.items()}})

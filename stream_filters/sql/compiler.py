@@ -86,7 +86,7 @@ class Compiler:
         if kind is None:
             return [View(None, expr, Kind.STRING, Domain.EXACT)]  # datetimes compare as given
         if kind is Kind.STRING:
-            return [View(None, self.dialect.string(expr), kind)]
+            return [View(None, self.dialect.string(expr), kind, equal=self.dialect.string_equality(expr))]
         if kind is Kind.NUMBER:
             domain = self.dialect.number_domain(cond.type is FieldType.INTEGER, expr.type)
             return [View(None, expr, kind, domain)]
@@ -114,7 +114,7 @@ class Compiler:
             tests: list[Bool] = [view.value.is_not(None)]
         else:
             assert isinstance(terms, list)
-            tests = [_COMPARE[o](view.value, _bound(view, v)) for o, v in terms]
+            tests = [_COMPARE[o](e, _bound(view, v)) for o, v in terms for e in _compared(view, o)]
         return _all([view.guard, *tests] if view.guard is not None else tests)
 
     def contains(self, target: JsonArray | Related, values: list[str]) -> Bool:
@@ -134,6 +134,11 @@ class Compiler:
         if isinstance(target, JsonArray):
             return self.dialect.array_nonempty(target.expr)
         return sa.select(sa.literal(1)).where(target.on).exists()
+
+
+def _compared(view: View, op: Op) -> tuple[Any, ...]:
+    """What `op` compares: equality may use the column as its index has it."""
+    return view.equal if op is Op.EQ and view.equal is not None else (view.value,)
 
 
 def _bound(view: View, value: Any) -> Any:
@@ -227,7 +232,7 @@ def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
                 operands = (
                     sa.bindparam(None, equal, expanding=True, type_=sa.Numeric()) if view.domain in _DECIMALS else equal
                 )
-                test = view.value.in_(operands)
+                test = _all([e.in_(operands) for e in _compared(view, Op.EQ)])
                 tests.append(_all([view.guard, test]) if view.guard is not None else test)
     return _any(tests) if tests else sa.false()
 

@@ -56,6 +56,10 @@ class View:
     kind: Kind
     domain: Domain = Domain.EXACT
     booleans_as_int: bool = False
+    # For `=` and `$in` on a string column: the expressions to compare instead
+    # of `value`, each one an ordinary index can serve and together exact
+    # (None: compare `value`). See `Dialect.string_equality`.
+    equal: tuple[Expr, ...] | None = None
 
 
 def json_path(path: Sequence[str]) -> str:
@@ -68,16 +72,37 @@ def unsupported(message: str) -> FilterError:
     return FilterError.single(Code.UNSUPPORTED, message)
 
 
+def declared_collation(expr: Expr, dialect_name: str) -> str | None:
+    """The collation a column's type declares for this database (its variant
+    for the dialect first, as `code_point_string` declares it), or as reflected."""
+    column_type = expr.type
+    column_type = getattr(column_type, "_variant_mapping", {}).get(dialect_name, column_type)
+    column_type = getattr(column_type, "impl_instance", column_type)
+    collation = getattr(column_type, "collation", None)
+    return collation if isinstance(collation, str) else None
+
+
 class Dialect:
     name = "sqlite"
     row_values = True  # keyset groups as `(a, b) > (?, ?)`, which seeks in an index
     rewrites_strings = False  # whether `string_operand` ever changes an operand
     regex_start, regex_end = "^", "$"
+    # Column collations that already compare by code point: no COLLATE needed.
+    code_point_collations: frozenset[str] = frozenset()
 
     # -- strings ---------------------------------------------------------------
 
     def string(self, expr: Expr) -> Expr:
+        """`expr` as strings compare and sort by code point (ranges, ORDER BY)."""
         return expr
+
+    def string_equality(self, expr: Expr) -> tuple[Expr, ...] | None:
+        """What `=` and `$in` compare on a string column, so that the column's
+        own index serves them (None: compare `string(expr)`)."""
+        return None
+
+    def orders_by_code_point(self, expr: Expr) -> bool:
+        return declared_collation(expr, self.name) in self.code_point_collations
 
     def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
         """The comparison to run for a string operand; None: nothing matches."""
@@ -130,6 +155,10 @@ class Dialect:
         return sa.func.json_array_length(column) > 0
 
     # -- order -------------------------------------------------------------------
+
+    def is_null(self, expr: Expr) -> Bool:
+        """A keyset range's NULL sort key."""
+        return expr.is_(None)
 
     def order(self, expr: Expr, ascending: bool, nullable: bool) -> UnaryExpression[Any]:
         """NULL is the lowest value, as SQLite and MariaDB already sort it."""
@@ -191,9 +220,16 @@ def _expanded(exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool, in
 class PostgreSQL(Dialect):
     name = "postgresql"
     rewrites_strings = True
+    code_point_collations = frozenset({"C", "POSIX", "ucs_basic", "pg_c_utf8"})
 
     def string(self, expr: Expr) -> Expr:
-        return expr.collate(PG_COLLATION)
+        return expr if self.orders_by_code_point(expr) else expr.collate(PG_COLLATION)
+
+    def string_equality(self, expr: Expr) -> tuple[Expr, ...] | None:
+        # Under a deterministic collation (every database default is one)
+        # equality is byte equality. A column declaring some other collation
+        # might be nondeterministic (case-insensitive ICU): it keeps COLLATE "C".
+        return (expr,) if declared_collation(expr, self.name) is None else None
 
     def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
         # PostgreSQL text cannot hold NUL, so no stored value contains one: a
@@ -297,9 +333,18 @@ class MariaDB(Dialect):
     row_values = False  # MariaDB does not range-scan row comparisons
     regex_start, regex_end = "\\A", "\\z"
     collation = MARIADB_COLLATION
+    code_point_collations = frozenset({MARIADB_COLLATION})
 
     def string(self, expr: Expr) -> Expr:
-        return expr.collate(self.collation)
+        return expr if self.orders_by_code_point(expr) else expr.collate(self.collation)
+
+    def string_equality(self, expr: Expr) -> tuple[Expr, ...] | None:
+        # A case- or accent-insensitive collation (utf8mb4_unicode_ci) finds a
+        # superset of the exactly equal rows with the column's index; the
+        # binary comparison then keeps the exact ones.
+        if self.orders_by_code_point(expr):
+            return None
+        return (expr, self.string(expr))
 
     def autocomplete(self, expr: Expr, folded: str) -> Bool:
         return self.regex_autocomplete(expr, folded)
@@ -360,9 +405,15 @@ class MariaDB(Dialect):
     def array_nonempty(self, column: Expr) -> Bool:
         return sa.and_(sa.func.json_type(column) == "ARRAY", sa.func.json_length(column) > 0)
 
+    def is_null(self, expr: Expr) -> Bool:
+        # `a <=> NULL`, unlike `a IS NULL`, lets MariaDB see that `a` is constant
+        # in the range, so ORDER BY a, id walks the index instead of sorting.
+        return expr.is_not_distinct_from(None)
+
 
 class MySQL(MariaDB):
     collation = MYSQL_COLLATION
+    code_point_collations = frozenset({MYSQL_COLLATION})
 
 
 _MYSQL = MySQL()

@@ -93,12 +93,12 @@ def _predicate(
 ) -> Bool:
     terms: list[Bool] = []
     for i, column in enumerate(columns[: r.start]):
-        terms.append(column.expr.is_(None) if nulls[i] else column.expr == _param(columns, i))
+        terms.append(dialect.is_null(column.expr) if nulls[i] else column.expr == _param(columns, i))
     column = columns[r.start]
     if r.kind == "not_null":
         terms.append(column.expr.is_not(None))
     elif r.kind == "null":
-        terms.append(column.expr.is_(None))
+        terms.append(dialect.is_null(column.expr))
     else:
         span = range(r.start, r.end + 1)
         values = [_param(columns, i) for i in span]

@@ -8,16 +8,17 @@ ORDER BY and a LIMIT, run in order until `count` rows are found.
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple, overload
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection, Result, Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+from sqlalchemy.types import NullType
 
 from ..ast import Node, conditions
 from ..cursors import Secrets, SortValue
@@ -36,57 +37,128 @@ if TYPE_CHECKING:  # importing sqlalchemy.ext.asyncio needs greenlet
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 Item = dict[str, Any]
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 _SORT_LABEL = "_sf_sort_{}"
+_ShapeKey = tuple[bool, tuple[bool, ...] | None, bool]
 
 
 class Statements:
-    """The statements of one query, built once and reused (see `statements`):
-    the WHERE clause, and per keyset shape (direction and which boundary values
-    are NULL) one SELECT per range, with the boundary values and the LIMIT as
-    bound parameters."""
+    """What one query compiles to, built once and reused (see `statements`):
+    the WHERE clause, the sort columns, and per keyset shape (direction and
+    which boundary values are NULL) the ORDER BY and one predicate per range.
+    `default` selects the mapping's columns; `selection(statement)` pages the
+    application's own SELECT with the same pieces."""
 
     def __init__(self, schema: Schema, node: Node, sort: tuple[SortKey, ...], mapping: SqlMapping, dialect: Dialect):
         self.dialect = dialect
+        self.mapping = mapping
         self.where = compile_filter(node, mapping, dialect)
         self.columns = [_sort_column(schema, key, mapping, dialect) for key in sort]
-        # A sort key that is one of the returned columns is read from there;
-        # any other (an expression) is selected after them under a label.
+        self.types = [schema.by_name[k.field].type for k in sort]
+        self.needs_functions = any(c.op in (Op.AUTOCOMPLETE, Op.Q) for c in conditions(node))
+        self._shapes: dict[_ShapeKey, tuple[list[Any], list[Any]]] = {}
+        # An application statement's sort columns, read as the driver returns
+        # them (`_sort_value` normalises): its column types' result processing
+        # would only be paid twice per row.
+        self.labels = [
+            sa.type_coerce(c.raw, NullType()).label(_SORT_LABEL.format(i)) for i, c in enumerate(self.columns)
+        ]
+        self.default = Selection.of_mapping(self)
+
+    def shape(self, key: _ShapeKey) -> tuple[list[Any], list[Any]]:
+        """ORDER BY and the range predicates, nearest first, for a keyset shape."""
+        found = self._shapes.get(key)
+        if found is None:
+            forward, nulls, inclusive = key
+            order = keyset.order_by(self.columns, forward, self.dialect)
+            found = self._shapes[key] = (order, keyset.parts(self.columns, nulls, forward, self.dialect, inclusive))
+        return found
+
+    def selection(self, statement: Select[Any] | None) -> Selection:
+        return self.default if statement is None else Selection.of_statement(self, statement)
+
+
+class Selection:
+    """The SELECTs of one page source: the keyset ranges of `Statements` over
+    `base`, with the boundary values and the LIMIT as bound parameters; and
+    how a row becomes an item and its sort values."""
+
+    def __init__(
+        self, prepared: Statements, base: Select[Any], where: tuple[Any, ...], positions: list[int], read: Reader
+    ) -> None:
+        self.prepared = prepared
+        self.base = base
+        self.where = where  # added to `base` with each range's predicate
+        self.positions = positions
+        self.read = read
+        self._selects: dict[_ShapeKey, list[Select[Any]]] = {}
+
+    @classmethod
+    def of_mapping(cls, prepared: Statements) -> Selection:
+        """The mapping's columns, items as dicts. A sort key that is one of
+        them is read from there; any other is selected after them under a label."""
+        mapping = prepared.mapping
         selected = {id(c): i for i, c in enumerate(mapping.columns)}
         extra: list[Any] = []
-        for c in self.columns:
+        for c in prepared.columns:
             if id(c.raw) not in selected:
                 selected[id(c.raw)] = len(mapping.columns) + len(extra)
                 extra.append(c.raw)
-        self.positions = [selected[id(c.raw)] for c in self.columns]
         labels = [expr.label(_SORT_LABEL.format(i)) for i, expr in enumerate(extra)]
-        self.base = sa.select(*mapping.columns, *labels).select_from(mapping.table).where(self.where)
-        self.width = len(mapping.columns)
-        self.keys = list(self.base.selected_columns.keys())[: self.width]
-        self.types = [schema.by_name[k.field].type for k in sort]
-        self.needs_functions = any(c.op in (Op.AUTOCOMPLETE, Op.Q) for c in conditions(node))
-        self._shapes: dict[tuple[bool, tuple[bool, ...] | None, bool], list[Select[Any]]] = {}
+        base = sa.select(*mapping.columns, *labels).select_from(mapping.table).where(prepared.where)
+        width = len(mapping.columns)
+        keys = list(base.selected_columns.keys())[:width]
+
+        def read(result: Result[Any]) -> list[tuple[Any, Row[Any]]]:
+            return [(dict(zip(keys, row[:width], strict=True)), row) for row in result]
+
+        return cls(prepared, base, (), [selected[id(c.raw)] for c in prepared.columns], read)
+
+    @classmethod
+    def of_statement(cls, prepared: Statements, statement: Select[Any]) -> Selection:
+        """The application's statement, its sort keys selected after its own
+        columns: items are what it returns (its one element, or its rows). The
+        page's ORDER BY and LIMIT replace the statement's own."""
+        if statement._offset_clause is not None:  # no public accessor; an OFFSET would skip rows of every range
+            raise ValueError("a statement to paginate must not have an OFFSET: pages are keyset ranges")
+        width = len(statement.column_descriptions)
+        base = statement.order_by(None).add_columns(*prepared.labels)
+        positions = list(range(width, width + len(prepared.labels)))
+        return cls(prepared, base, (prepared.where,), positions, _one if width == 1 else _leading(width))
 
     def selects(self, fetch: Fetch, inclusive: bool = False) -> list[tuple[Select[Any], dict[str, Any]]]:
         """The SELECTs for `fetch`, nearest range first, each with its parameters."""
         nulls = None if fetch.after is None else tuple(v is None for v in fetch.after)
         key = (fetch.forward, nulls, inclusive)
-        shape = self._shapes.get(key)
+        shape = self._selects.get(key)
         if shape is None:
-            order = keyset.order_by(self.columns, fetch.forward, self.dialect)
+            order, parts = self.prepared.shape(key)
             limit = sa.bindparam(keyset.LIMIT_PARAM, type_=sa.Integer())
-            shape = [
-                self.base.where(part).order_by(*order).limit(limit)
-                for part in keyset.parts(self.columns, nulls, fetch.forward, self.dialect, inclusive)
-            ]
-            self._shapes[key] = shape
-        params = keyset.parameters(self.columns, fetch.after, self.dialect)
+            shape = [self.base.where(*self.where, part).order_by(*order).limit(limit) for part in parts]
+            self._selects[key] = shape
+        params = keyset.parameters(self.prepared.columns, fetch.after, self.prepared.dialect)
         return [(select, params) for select in shape]
 
-    def item(self, row: Row[Any]) -> Item:
-        return dict(zip(self.keys, row[: self.width], strict=True))
-
     def sort_values(self, row: Row[Any]) -> tuple[SortValue, ...]:
-        return tuple(_sort_value(kind, row[i]) for kind, i in zip(self.types, self.positions, strict=True))
+        return tuple(_sort_value(kind, row[i]) for kind, i in zip(self.prepared.types, self.positions, strict=True))
+
+
+Reader = Callable[[Result[Any]], list[tuple[Any, Row[Any]]]]
+
+
+def _one(result: Result[Any]) -> list[tuple[Any, Row[Any]]]:
+    return [(row[0], row) for row in result]
+
+
+def _leading(width: int) -> Reader:
+    """Rows of the statement's own columns, without the sort labels after them."""
+
+    def read(result: Result[Any]) -> list[tuple[Any, Row[Any]]]:
+        frozen = result.freeze()
+        return list(zip(frozen().columns(*range(width)).all(), frozen().all(), strict=True))
+
+    return read
 
 
 @lru_cache(maxsize=512)
@@ -128,22 +200,58 @@ def _sort_value(kind: FieldType, value: Any) -> SortValue:
 # -- sync ----------------------------------------------------------------------------
 
 
+@overload
 def paginate(
-    query: Query, connection: Connection | Session, mapping: SqlMapping, *, secret: Secrets = None
-) -> Page[Item]:
-    """One page of `query`: items are dicts of the mapping's columns."""
+    query: Query,
+    connection: Connection | Session,
+    mapping: SqlMapping,
+    *,
+    secret: Secrets = None,
+    statement: None = None,
+) -> Page[Item]: ...
+@overload
+def paginate(  # type: ignore[overload-overlap]  # one element: the element itself, not a Row
+    query: Query,
+    connection: Connection | Session,
+    mapping: SqlMapping,
+    *,
+    secret: Secrets = None,
+    statement: Select[T],
+) -> Page[T]: ...
+@overload
+def paginate(
+    query: Query,
+    connection: Connection | Session,
+    mapping: SqlMapping,
+    *,
+    secret: Secrets = None,
+    statement: Select[Any, *Ts],
+) -> Page[Row[Any, *Ts]]: ...
+def paginate(
+    query: Query,
+    connection: Connection | Session,
+    mapping: SqlMapping,
+    *,
+    secret: Secrets = None,
+    statement: Select[*tuple[Any, ...]] | None = None,
+) -> Page[Any]:
+    """One page of `query`. Without `statement`, items are dicts of the
+    mapping's columns; with one (the application's own `select()`, its joins,
+    WHERE and loader options), items are what it returns: ORM instances for
+    one entity, else its rows. The statement's WHERE is not in the cursor:
+    what must bind a cursor belongs in the query's scope."""
     dialect = for_sqlalchemy(_bind(connection).dialect)
     prepared = for_query(query, mapping, dialect)
     if dialect.name == "sqlite" and prepared.needs_functions:
         register_sqlite_functions(_dbapi(connection))
-    fetcher = Fetcher(prepared)
+    fetcher = Fetcher(prepared.selection(statement))
 
-    def fetch(request: Fetch) -> list[Item]:
+    def fetch(request: Fetch) -> list[Any]:
         steps = fetcher.steps(request)
         try:
             select, params = next(steps)
             while True:
-                select, params = steps.send(connection.execute(select, params).all())
+                select, params = steps.send(connection.execute(select, params))
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
 
@@ -152,7 +260,7 @@ def paginate(
 
 class Fetcher:
     """`fetch` for one page, sans-IO: `steps(request)` yields (SELECT,
-    parameters) and receives rows.
+    parameters) and receives each one's result.
 
     A page after a cursor is followed by the plan's check for a row before the
     page. The first query therefore reads from the boundary row itself
@@ -160,44 +268,42 @@ class Fetcher:
     without another round trip; when it was deleted, the check runs as asked.
     """
 
-    def __init__(self, prepared: Statements) -> None:
-        self.prepared = prepared
+    def __init__(self, selection: Selection) -> None:
+        self.selection = selection
         self.rows_of: dict[int, Row[Any]] = {}
-        self.known: tuple[tuple[SortValue, ...], bool, list[Item]] | None = None
+        self.known: tuple[tuple[SortValue, ...], bool, list[Any]] | None = None
 
-    def sort_values(self, item: Item) -> tuple[SortValue, ...]:
-        return self.prepared.sort_values(self.rows_of[id(item)])
+    def sort_values(self, item: Any) -> tuple[SortValue, ...]:
+        return self.selection.sort_values(self.rows_of[id(item)])
 
-    def steps(self, request: Fetch) -> Generator[tuple[Select[Any], dict[str, Any]], Sequence[Row[Any]], list[Item]]:
+    def steps(self, request: Fetch) -> Generator[tuple[Select[Any], dict[str, Any]], Result[Any], list[Any]]:
         known, self.known = self.known, None
         if known is not None and request.count == 1 and (request.after, request.forward) == known[:2]:
             return known[2]
         inclusive = request.after is not None and request.count > 1
-        rows: list[Row[Any]] = []
-        boundary: Row[Any] | None = None
-        for i, (select, params) in enumerate(self.prepared.selects(request, inclusive)):
+        rows: list[tuple[Any, Row[Any]]] = []
+        boundary: tuple[Any, Row[Any]] | None = None
+        sort_values = self.selection.sort_values
+        for i, (select, params) in enumerate(self.selection.selects(request, inclusive)):
             extra = 1 if inclusive and i == 0 else 0
             params[keyset.LIMIT_PARAM] = request.count - len(rows) + extra
-            got = list((yield select, params))
-            if extra and got and self.prepared.sort_values(got[0]) == request.after:
+            got = self.selection.read((yield select, params))
+            if extra and got and sort_values(got[0][1]) == request.after:
                 boundary, got = got[0], got[1:]
             rows.extend(got[: request.count - len(rows)])
             if len(rows) >= request.count:
                 break
         items = self.items(rows)
         if boundary is not None and rows:
-            self.known = (self.prepared.sort_values(rows[0]), not request.forward, self.items([boundary]))
+            self.known = (sort_values(rows[0][1]), not request.forward, self.items([boundary]))
         return items
 
-    def items(self, rows: Sequence[Row[Any]]) -> list[Item]:
+    def items(self, rows: Sequence[tuple[Any, Row[Any]]]) -> list[Any]:
         """Items for the plan; each one's row is kept, since the plan asks for
         the sort values of at most two of them."""
-        items = []
-        for row in rows:
-            item = self.prepared.item(row)
+        for item, row in rows:
             self.rows_of[id(item)] = row
-            items.append(item)
-        return items
+        return [item for item, _ in rows]
 
 
 def _bind(connection: Any) -> Any:
@@ -213,25 +319,54 @@ def _dbapi(connection: Connection | Session) -> Any:
 # -- async ---------------------------------------------------------------------------
 
 
+@overload
 async def paginate_async(
     query: Query,
     connection: AsyncConnection | AsyncSession,
     mapping: SqlMapping,
     *,
     secret: Secrets = None,
-) -> Page[Item]:
-    """`paginate` for `AsyncConnection` and `AsyncSession`."""
+    statement: None = None,
+) -> Page[Item]: ...
+@overload
+async def paginate_async(  # type: ignore[overload-overlap]  # as for paginate
+    query: Query,
+    connection: AsyncConnection | AsyncSession,
+    mapping: SqlMapping,
+    *,
+    secret: Secrets = None,
+    statement: Select[T],
+) -> Page[T]: ...
+@overload
+async def paginate_async(
+    query: Query,
+    connection: AsyncConnection | AsyncSession,
+    mapping: SqlMapping,
+    *,
+    secret: Secrets = None,
+    statement: Select[Any, *Ts],
+) -> Page[Row[Any, *Ts]]: ...
+async def paginate_async(
+    query: Query,
+    connection: AsyncConnection | AsyncSession,
+    mapping: SqlMapping,
+    *,
+    secret: Secrets = None,
+    statement: Select[*tuple[Any, ...]] | None = None,
+) -> Page[Any]:
+    """`paginate` for `AsyncConnection` and `AsyncSession` (asyncpg, aiomysql, aiosqlite)."""
     dialect = for_sqlalchemy(_bind(connection).dialect)
     prepared = for_query(query, mapping, dialect)
-    fetcher = Fetcher(prepared)
+    if dialect.name == "sqlite" and prepared.needs_functions:
+        await connection.run_sync(lambda sync: register_sqlite_functions(_dbapi(sync)))
+    fetcher = Fetcher(prepared.selection(statement))
 
-    async def fetch(request: Fetch) -> list[Item]:
+    async def fetch(request: Fetch) -> list[Any]:
         steps = fetcher.steps(request)
         try:
             select, params = next(steps)
             while True:
-                result = await connection.execute(select, params)
-                select, params = steps.send(result.all())
+                select, params = steps.send(await connection.execute(select, params))
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
 

@@ -25,10 +25,10 @@ from getstream.exceptions import StreamApiException
 from getstream.models import CallRequest, MemberRequest, SortParamRequest, UserRequest
 from server_helpers import API_KEY, API_SECRET, running_server, settings
 
-from stream_filters import QUERY_CALLS, QUERY_MEMBERS, Schema, memory
+from stream_filters import QUERY_CALLS, Schema, memory
 from stream_filters.server import Storage, cursor_secret
 from stream_filters.server.shapes import CallRecord, MemberRecord
-from stream_filters.server.storage import connect
+from stream_filters.server.storage import CALL_MEMBERS, connect, of_call
 
 PG_URL = os.environ.get("STREAM_FILTERS_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_SCHEMA = "sf_server_e2e"
@@ -71,6 +71,7 @@ def _call_row(call: CallRecord, member_ids: list[str]) -> dict[str, Any]:
 
 def _member_row(member: MemberRecord) -> dict[str, Any]:
     return {
+        "call_cid": member.call_cid,
         "user_id": member.user_id,
         "role": member.role,
         "custom": dict(member.custom),
@@ -183,7 +184,9 @@ def _sdk_page(world: World, endpoint: str, case: Case, cursor: dict[str, str]) -
 
 
 def _memory_page(schema: Schema, rows: list[dict[str, Any]], case: Case, cursor: dict[str, str]) -> Any:
-    return memory.paginate(schema.parse(_request(case, cursor)), rows, secret=cursor_secret(API_SECRET))
+    scope = None if schema is QUERY_CALLS else of_call(f"{BIG_CALL[0]}:{BIG_CALL[1]}")
+    query = schema.parse(_request(case, cursor), scope=scope)
+    return memory.paginate(query, rows, secret=cursor_secret(API_SECRET))
 
 
 def _key(schema: Schema) -> str:
@@ -193,7 +196,7 @@ def _key(schema: Schema) -> str:
 def _walk(world: World, endpoint: str, case: Case) -> int:
     """Forward to the end with `next`, then back to the start with `prev`,
     every page equal to the in-memory backend's; returns the pages seen."""
-    schema = QUERY_CALLS if endpoint == "query_calls" else QUERY_MEMBERS
+    schema = QUERY_CALLS if endpoint == "query_calls" else CALL_MEMBERS
     rows = world.rows(endpoint, f"{BIG_CALL[0]}:{BIG_CALL[1]}")
     key = _key(schema)
     pages: list[list[str]] = []

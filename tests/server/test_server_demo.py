@@ -11,9 +11,10 @@ import httpx
 import pytest
 from server_helpers import API_SECRET, demo_client, settings
 
-from stream_filters import QUERY_CALLS, QUERY_MEMBERS, Schema, demo, memory
+from stream_filters import QUERY_CALLS, Schema, demo, memory
 from stream_filters.server import cursor_secret
 from stream_filters.server.app import open_storage
+from stream_filters.server.storage import CALL_MEMBERS, of_call
 
 BUSIEST = Counter(m["call_cid"] for m in demo.members()).most_common(1)[0][0]
 
@@ -53,7 +54,7 @@ def _rows(endpoint: str) -> tuple[Schema, list[dict[str, Any]], str]:
     if endpoint == "query_calls":
         return QUERY_CALLS, demo.calls(), "cid"
     members = [m for m in demo.members() if endpoint == "all_members" or m["call_cid"] == BUSIEST]
-    return QUERY_MEMBERS, members, "user_id"
+    return CALL_MEMBERS, members, "user_id"
 
 
 def _server_page(client: httpx.Client, endpoint: str, body: dict[str, Any], call: str) -> dict[str, Any]:
@@ -76,8 +77,9 @@ def test_seeded_pages_match_memory(client: httpx.Client, endpoint: str, request_
         call_rows = rows if endpoint == "query_calls" else [r for r in rows if r["call_cid"] == call]
         cursor: dict[str, str] = {}
         for _page in range(40):
+            scope = None if endpoint == "query_calls" else of_call(call)
             expected = memory.paginate(
-                schema.parse({**request_body, **cursor}), call_rows, secret=cursor_secret(API_SECRET)
+                schema.parse({**request_body, **cursor}, scope=scope), call_rows, secret=cursor_secret(API_SECRET)
             )
             page = _server_page(client, endpoint, {**request_body, **cursor}, call)
             items = page["calls"] if endpoint == "query_calls" else page["members"]

@@ -20,6 +20,7 @@ from server_helpers import API_SECRET, assert_stream_error, demo_client
 
 from stream_filters import QUERY_CALLS, QUERY_MEMBERS, Schema, demo, memory
 from stream_filters.server import cursor_secret
+from stream_filters.server.storage import CALL_MEMBERS, of_call
 from stream_filters.strategies import invalid_requests, requests
 
 BUSIEST = Counter(m["call_cid"] for m in demo.members()).most_common(1)[0][0]
@@ -47,6 +48,11 @@ def _rows(schema: Schema) -> list[dict[str, Any]]:
     return [m for m in demo.members() if m["call_cid"] == BUSIEST]
 
 
+def _scoped(schema: Schema) -> Schema:
+    """The schema the server parses with: QueryCallMembers binds its call with a scope."""
+    return schema if schema is QUERY_CALLS else CALL_MEMBERS
+
+
 def _check_pages(client: httpx.Client, schema: Schema, body: dict[str, Any]) -> None:
     rows, key = _rows(schema), "cid" if schema is QUERY_CALLS else "user_id"
     cursor: dict[str, str] = {}
@@ -54,7 +60,8 @@ def _check_pages(client: httpx.Client, schema: Schema, body: dict[str, Any]) -> 
         response = _post(client, schema, {**body, **cursor})
         assert response.status_code == 200, response.text
         data = response.json()
-        expected = memory.paginate(schema.parse({**body, **cursor}), rows, secret=SECRET)
+        scope = None if schema is QUERY_CALLS else of_call(BUSIEST)
+        expected = memory.paginate(_scoped(schema).parse({**body, **cursor}, scope=scope), rows, secret=SECRET)
         items = data["calls"] if schema is QUERY_CALLS else data["members"]
         got = [i["call"]["cid"] for i in items] if schema is QUERY_CALLS else [i["user_id"] for i in items]
         assert got == [r[key] for r in expected.items]

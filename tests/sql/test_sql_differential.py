@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from stream_filters import FilterError, Schema, memory
 from stream_filters.strategies import requests, row_lists
 from tests.schemas import ALL_TYPES, SCHEMAS
-from tests.sql.harness import get_store, walk
+from tests.sql.harness import Store, get_store, walk
 
 EXAMPLES = 500
 
@@ -34,8 +34,7 @@ def _shape(pages: list[Any], tie: str) -> list[tuple[list[Any], bool, bool]]:
     return [([item[tie] for item in p.items], p.next is not None, p.prev is not None) for p in pages]
 
 
-def _check(dialect: str, schema: Schema, rows: list[dict[str, Any]], body: dict[str, Any]) -> None:
-    store = get_store(dialect, schema)
+def _check(store: Store, schema: Schema, rows: list[dict[str, Any]], body: dict[str, Any]) -> None:
     stored = store.load(rows)
     present = [{k: v for k, v in row.items() if v is not None} for row in stored]
     try:
@@ -56,6 +55,6 @@ def test_sql_agrees_with_memory(dialect: str, schema_name: str) -> None:
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
     @given(rows=row_lists(schema, max_size=12), body=requests(schema, max_limit=5))
     def check(rows: list[dict[str, Any]], body: dict[str, Any]) -> None:
-        _check(dialect, schema, rows, body)
+        _check(get_store(dialect, schema), schema, rows, body)
 
     check()

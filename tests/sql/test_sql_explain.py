@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from stream_filters import QUERY_CALLS, Query, SortKey
 from stream_filters.cursors import encode
 from stream_filters.query import CursorToken, Direction
-from stream_filters.sql import map_table, paginate, schema_table, sort_indexes
+from stream_filters.sql import add_sort_indexes, map_table, paginate, schema_table
 from stream_filters.sql.mapping import SqlMapping
 from tests.sql.harness import make_engine
 
@@ -33,11 +33,20 @@ def calls(request: pytest.FixtureRequest) -> Iterator[tuple[sa.Connection, SqlMa
     table = schema_table(QUERY_CALLS, metadata, f"sft_explain_{os.getpid()}")
     mapping = map_table(QUERY_CALLS, table)
     sorts = [*[(SortKey(n, 1),) for n in ("created_at", "starts_at", "ended_at", "type", "id")], MIXED]
-    for index in sort_indexes(mapping, request.param, sorts):
-        index._set_parent(table)  # bind the helper's Index to this table's metadata
+    add_sort_indexes(mapping, request.param, sorts)
     metadata.drop_all(engine)
     metadata.create_all(engine)
-    rows = [
+    with engine.begin() as conn:
+        conn.execute(table.insert(), explain_rows())
+        conn.execute(sa.text(f"ANALYZE {table.name}"))
+    with engine.connect() as conn:
+        yield conn, mapping
+    metadata.drop_all(engine)
+
+
+def explain_rows() -> list[dict[str, Any]]:
+    """A third of `starts_at` and half of `ended_at` NULL."""
+    return [
         {
             "cid": f"default:{i:06d}",
             "id": f"{i:06d}",
@@ -48,12 +57,6 @@ def calls(request: pytest.FixtureRequest) -> Iterator[tuple[sa.Connection, SqlMa
         }
         for i in range(ROWS)
     ]
-    with engine.begin() as conn:
-        conn.execute(table.insert(), rows)
-        conn.execute(sa.text(f"ANALYZE {table.name}"))
-    with engine.connect() as conn:
-        yield conn, mapping
-    metadata.drop_all(engine)
 
 
 def _statements(conn: sa.Connection, mapping: SqlMapping, query: Query) -> list[tuple[str, Any]]:
