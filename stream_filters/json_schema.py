@@ -82,7 +82,8 @@ class _Builder:
         self.limits = schema.limits
         self.prefix = _prefix(schema)
         self.ref = ref
-        self.fields = [f for f in _client_fields(schema) if f.operators]
+        # Hidden fields are for scopes only (SPEC §8): the document never names them.
+        self.fields = [f for f in schema.visible.values() if f.operators]
         self.logical = [key for key in Logical if key in schema.logical]  # $nor is opt-in
         self.condition_names = _unique_names(self.prefix, [f.name for f in self.fields], "Condition")
 
@@ -254,11 +255,6 @@ _OPERANDS: dict[Shape, Callable[[JsonSchema, Limits], JsonSchema]] = {
 
 
 # -- names ---------------------------------------------------------------------------
-
-
-def _client_fields(schema: Schema) -> list[Field]:
-    """Hidden fields are for scopes only (SPEC §8): the document never names them."""
-    return [f for f in schema.fields if not f.hidden]
 
 
 def _is_custom(field: Field) -> bool:

@@ -9,18 +9,11 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
 from openapi_spec_validator import validate
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from examples.fastapi_memory.app import create_app
 from stream_filters import QUERY_CALLS, demo, memory
+from tests.openapi_fuzzing import BOUNDED, CHECKS
 
 APP = create_app(secret="test-secret")
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
@@ -42,22 +35,9 @@ async def test_openapi_document_is_valid_openapi_3_1() -> None:
 
 
 @SCHEMA.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    phases=[Phase.generate],  # the coverage phase (with explicit) explodes on 11 filter levels
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-)
+@BOUNDED
 def test_schemathesis_finds_nothing(case: Any) -> None:
-    case.call_and_validate(
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_schema_conformance,
-            negative_data_rejection,  # what the document rejects, the app refuses
-        ]
-    )
+    case.call_and_validate(checks=CHECKS)
 
 
 async def test_pages_walk_as_the_memory_backend_does() -> None:

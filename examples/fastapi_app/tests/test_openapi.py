@@ -13,19 +13,12 @@ from typing import Any
 import httpx
 import schemathesis
 import sqlalchemy as sa
-from hypothesis import HealthCheck, Phase, settings
 from openapi_spec_validator import validate
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from examples.fastapi_app.app import Settings, create_app, create_schema
 from examples.fastapi_app.models import Call, User
+from tests.openapi_fuzzing import BOUNDED, CHECKS
 
 TOKENS = {"token-a": "tenant-a"}
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -72,20 +65,6 @@ async def test_openapi_document_is_valid_and_describes_the_bodies() -> None:
 
 
 @SCHEMA.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    phases=[Phase.generate],  # the coverage phase (with explicit) explodes on 11 filter levels
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-)
+@BOUNDED
 def test_schemathesis_finds_nothing(case: Any) -> None:
-    case.call_and_validate(
-        headers=A,
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_schema_conformance,
-            negative_data_rejection,
-        ],
-    )
+    case.call_and_validate(headers=A, checks=CHECKS)
