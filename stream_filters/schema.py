@@ -7,7 +7,7 @@ description (`Schema.from_dict`), so servers can keep schemas in config.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +134,13 @@ class Schema:
     def parse_filter(self, filter_conditions: Any) -> Node:
         """Validate `filter_conditions` alone into a filter AST node."""
         return parse_filter(self, filter_conditions)
+
+    def json_schema(self, *, extra_keys: Sequence[str] = ()) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of this endpoint's request body; see
+        `stream_filters.json_schema` for the parts and the OpenAPI form."""
+        from .json_schema import request_schema
+
+        return request_schema(self, extra_keys=extra_keys)
 
     # -- plain-data form -------------------------------------------------
 

@@ -10,7 +10,9 @@
   scope: no filter reaches another tenant's rows, and a cursor from tenant A
   is `invalid_cursor` for tenant B. The members endpoint is also scoped to its
   call, so a cursor of one call's members is refused for another call.
-- A `FilterError` is a 400 with its body (code, message, problems with paths).
+- A `FilterError` is a 400 with its body (code, message, problems with paths);
+  /openapi.json describes each request body with its endpoint's JSON Schema
+  (`stream_filters.fastapi`).
 - PostgreSQL (asyncpg) or SQLite (aiosqlite), by URL.
 """
 
@@ -23,12 +25,12 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import contains_eager, selectinload
 
-from stream_filters import FilterError, Query
+from stream_filters import Query
+from stream_filters.fastapi import ERROR_RESPONSES, add_exception_handlers, query_body
 from stream_filters.sql import paginate_async, sort_indexes
 
 from .filters import CALLS, CALLS_MAPPING, MEMBERS, MEMBERS_MAPPING
@@ -93,24 +95,28 @@ Session = Annotated[AsyncSession, Depends(session)]
 Config = Annotated[Settings, Depends(settings)]
 
 
-# The one place a request body becomes a `Query`: parsed from the raw bytes
-# (so the request size limit holds) under the caller's scope.
+# The one place a request body becomes a `Query`: `query_body` parses the raw
+# bytes (so the request size limit holds) under the caller's scope, and shows
+# the endpoint's JSON Schema as the request body in /openapi.json.
+
+# A path segment bounded so that the scope built from it is always valid.
+CallCid = Annotated[str, Path(max_length=128, pattern=r"^[A-Za-z0-9_:-]+$")]
 
 
-async def calls_query(request: Request, tenant: Tenant) -> Query:
-    return CALLS.parse(await request.body() or b"{}", scope={"tenant_id": tenant})
+def calls_scope(tenant: Tenant) -> dict[str, Any]:
+    return {"tenant_id": tenant}
 
 
-async def members_query(request: Request, cid: str, tenant: Tenant) -> Query:
-    return MEMBERS.parse(await request.body() or b"{}", scope={"tenant_id": tenant, "call_cid": cid})
+def members_scope(cid: CallCid, tenant: Tenant) -> dict[str, Any]:
+    return {"tenant_id": tenant, "call_cid": cid}
+
+
+CallsQuery = Annotated[Query, Depends(query_body(CALLS, scope=calls_scope))]
+MembersQuery = Annotated[Query, Depends(query_body(MEMBERS, scope=members_scope))]
+RESPONSES: dict[int | str, dict[str, Any]] = {**ERROR_RESPONSES, 401: {"description": "unknown bearer token"}}
 
 
 # -- the app -------------------------------------------------------------------------
-
-
-async def filter_error(_: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, FilterError)
-    return JSONResponse(error.to_dict(), status_code=400)
 
 
 def create_app(config: Settings, engine: AsyncEngine | None = None) -> FastAPI:
@@ -125,20 +131,16 @@ def create_app(config: Settings, engine: AsyncEngine | None = None) -> FastAPI:
     app = FastAPI(title="Stream-style queries over the app's own models", lifespan=lifespan)
     app.state.settings = config
     app.state.sessions = async_sessionmaker(database, expire_on_commit=False)
-    app.add_exception_handler(FilterError, filter_error)
+    add_exception_handlers(app)
 
-    @app.post("/calls/query")
-    async def query_calls(
-        query: Annotated[Query, Depends(calls_query)], session: Session, config: Config
-    ) -> dict[str, Any]:
+    @app.post("/calls/query", responses=RESPONSES)
+    async def query_calls(query: CallsQuery, session: Session, config: Config) -> dict[str, Any]:
         statement = sa.select(Call).options(selectinload(Call.members))
         page = await paginate_async(query, session, CALLS_MAPPING, statement=statement, secret=config.cursor_secrets)
         return {"calls": [call_json(c) for c in page.items], "next": page.next, "prev": page.prev}
 
-    @app.post("/calls/{cid}/members/query")
-    async def query_members(
-        query: Annotated[Query, Depends(members_query)], session: Session, config: Config
-    ) -> dict[str, Any]:
+    @app.post("/calls/{cid}/members/query", responses=RESPONSES)
+    async def query_members(query: MembersQuery, session: Session, config: Config) -> dict[str, Any]:
         statement = sa.select(CallMember).join(CallMember.user).options(contains_eager(CallMember.user))
         page = await paginate_async(query, session, MEMBERS_MAPPING, statement=statement, secret=config.cursor_secrets)
         return {"members": [member_json(m) for m in page.items], "next": page.next, "prev": page.prev}
