@@ -27,7 +27,8 @@ from .field_types import FieldType
 from .limits import Limits
 from .operators import OPERATORS, Logical, Op
 from .operators import Operand as Shape
-from .schema import Field, Schema, check_extra_keys
+from .request_keys import check_extra_keys
+from .schema import Field, Schema
 
 JsonSchema = dict[str, Any]
 Ref = Callable[[str], str]
