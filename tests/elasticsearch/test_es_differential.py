@@ -27,6 +27,7 @@ from stream_filters import (
     Query,
     Schema,
     SortKey,
+    memory,
     strategies,
 )
 from stream_filters.ast import conditions
@@ -37,8 +38,6 @@ from tests.elasticsearch.dsl import assert_accepted
 from tests.elasticsearch.evaluator import AsyncFakeElasticsearch, FakeElasticsearch
 from tests.elasticsearch.harness import SECRET, walk
 from tests.schemas import ALL_TYPES
-
-memory = pytest.importorskip("stream_filters.memory", reason="the in-memory backend is not in this checkout yet")
 
 INDEX = "rows"
 
