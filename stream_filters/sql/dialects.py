@@ -35,8 +35,9 @@ class Domain(Enum):
 
     EXACT = "exact"  # compares integers and reals exactly as Python does (SQLite)
     DECIMAL = "decimal"  # exact when floats are bound as their exact Decimal value
-    JSON_DECIMAL = "json_decimal"  # decimals parsed from JSON text: floats as JSON writes them
     INT = "int"  # an integer column: float operands are rewritten to integers
+    JSON_INTEGER = "json_integer"  # INT for JSON integers read as DECIMAL(65,0) (MariaDB)
+    CALL = "call"  # JSON number text compared by Python (`sf_compare_numbers`, SQLite)
     FLOAT = "float"  # a double column: integer operands are rewritten to doubles
 
 
@@ -62,6 +63,9 @@ def json_path(path: Sequence[str]) -> str:
     """`$."a"."b"`: validated segments ([A-Za-z0-9_-]+) need no escaping;
     quoting makes every segment an object key, never an array index."""
     return "$" + "".join(f'."{segment}"' for segment in path)
+
+
+DECIMAL65_DIGITS = 65  # MariaDB reads a JSON integer as DECIMAL(65,0)
 
 
 def unsupported(message: str) -> FilterError:
@@ -104,18 +108,25 @@ class Dialect:
 
     def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
         p = json_path(path)
-        return self._typed_views(sa.func.json_type(column, p), sa.func.json_extract(column, p), kind)
+        number = column.op("->", return_type=sa.Text)(p)
+        return self._sqlite_views(sa.func.json_type(column, p), sa.func.json_extract(column, p), number, kind)
 
-    def _typed_views(self, json_kind: Expr, value: Expr, kind: Kind) -> list[View]:
+    def _sqlite_views(self, json_kind: Expr, value: Expr, number: Expr, kind: Kind) -> list[View]:
+        """`value` as `json_extract` reads it; a number by its JSON text (`number`):
+        `json_extract` reads an integer beyond 64 bits as a REAL."""
         kind_names = {Kind.STRING: ("text",), Kind.NUMBER: ("integer", "real"), Kind.BOOLEAN: ("true", "false")}
-        return [View(json_kind.in_(kind_names[kind]), value, kind, booleans_as_int=True)]
+        guard = json_kind.in_(kind_names[kind])
+        if kind is Kind.NUMBER:
+            return [View(guard, number, kind, Domain.CALL)]
+        return [View(guard, value, kind, booleans_as_int=True)]
 
     def json_elements(self, column: Expr, path: Sequence[str], kind: Kind) -> tuple[Bool, Any, list[View]]:
         """For `$contains`: that the value at `path` is an array, a FROM of its
         elements, and their readings as `kind` (as `json_views` reads a value)."""
         p = json_path(path)
-        elements = sa.func.json_each(column, p).table_valued("value", "type").alias("sf_elements")
-        views = self._typed_views(elements.c.type, elements.c.value, kind)
+        elements = sa.func.json_each(column, p).table_valued("value", "type", "fullkey").alias("sf_elements")
+        number = column.op("->", return_type=sa.Text)(elements.c.fullkey)
+        views = self._sqlite_views(elements.c.type, elements.c.value, number, kind)
         return sa.func.json_type(column, p) == "array", elements, views
 
     def json_present(self, column: Expr, path: Sequence[str]) -> Bool:
@@ -263,11 +274,23 @@ class PostgreSQL(Dialect):
     def _typed_views(self, typeof: Expr, text: Expr, kind: Kind) -> list[View]:
         if kind is Kind.STRING:
             return [View(typeof == "string", self.string(text), kind)]
-        target: Any = sa.Numeric() if kind is Kind.NUMBER else sa.Boolean()
         # CASE, not AND: PostgreSQL may evaluate a cast before its guard.
         # Typed, so that operands bind as NUMERIC/BOOLEAN (not INTEGER: 2^53 overflows it).
-        value = sa.type_coerce(sa.case((typeof == kind.value, sa.cast(text, target))), target)
-        return [View(None, value, kind, Domain.JSON_DECIMAL)]
+        if kind is Kind.BOOLEAN:
+            value = sa.type_coerce(sa.case((typeof == "boolean", sa.cast(text, sa.Boolean))), sa.Boolean)
+            return [View(None, value, kind)]
+        # jsonb keeps a number as a decimal, without an exponent: a float written
+        # with a point keeps it (`100.0`; `1e-05` is kept as `0.00001`) and is read
+        # as the double it denotes, the others as the exact integers they read back
+        # as (`1e+16` is stored as 10000000000000000).
+        number = typeof == "number"
+        point = sa.func.strpos(text, ".") > 0
+        integer = sa.case((sa.and_(number, sa.not_(point)), sa.cast(text, sa.Numeric)))
+        floating = sa.case((sa.and_(number, point), sa.cast(text, sa.Double)))
+        return [
+            View(None, sa.type_coerce(integer, sa.Numeric), kind, Domain.DECIMAL),
+            View(None, sa.type_coerce(floating, sa.Double), kind, Domain.FLOAT),
+        ]
 
     def json_present(self, column: Expr, path: Sequence[str]) -> Bool:
         return sa.func.jsonb_typeof(self._node(column, path)) != "null"
@@ -341,8 +364,15 @@ class MariaDB(Dialect):
         # any number written with a point or an exponent as a float.
         number = typeof.in_(("INTEGER", "DOUBLE"))
         floating = scalar.op("REGEXP", is_comparison=True)(sa.literal("[.eE]", sa.Text))
+        # CAST saturates an integer beyond DECIMAL(65,0), with the wrong sign at
+        # -10^300: such an integer is read as ±(10^65 - 1), which is on the same
+        # side of every operand the compiler lets through (below 10^65 - 1).
+        wide = sa.func.char_length(sa.func.replace(scalar, "-", "")) > DECIMAL65_DIGITS
+        largest = sa.literal(10**DECIMAL65_DIGITS - 1, sa.Numeric(65, 0))
+        clamped = sa.case((sa.func.left(scalar, 1) == "-", -largest), else_=largest)
+        integer = sa.case((wide, clamped), else_=sa.cast(scalar, sa.Numeric(65, 0)))
         return [
-            View(sa.and_(number, sa.not_(floating)), sa.cast(scalar, sa.Numeric(65, 0)), kind, Domain.INT),
+            View(sa.and_(number, sa.not_(floating)), integer, kind, Domain.JSON_INTEGER),
             View(sa.and_(number, floating), sa.cast(scalar, sa.Double()), kind, Domain.FLOAT),
         ]
 
