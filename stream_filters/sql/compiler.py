@@ -127,8 +127,13 @@ class Compiler:
             tests: list[Bool] = [view.value.is_not(None)]
         else:
             assert isinstance(terms, list)
-            tests = [_COMPARE[o](_compared(view, v), _bound(view, v)) for o, v in terms]
+            tests = [self._test(view, o, v) for o, v in terms]
         return _all([view.guard, *tests] if view.guard is not None else tests)
+
+    def _test(self, view: View, op: Op, value: Any) -> Bool:
+        if view.domain is Domain.CALL:
+            return self.dialect.compare_number(view.value, _COMPARE[op], value)
+        return _COMPARE[op](view.value, _bound(view, value))
 
     def contains(self, target: JsonArray | Related, values: list[str]) -> Bool:
         kept = [r[1] for r in (self.dialect.string_operand(Op.EQ, v) for v in values) if r is not None]
@@ -149,20 +154,11 @@ class Compiler:
         return sa.select(sa.literal(1)).where(target.on).exists()
 
 
-def _compared(view: View, value: Any) -> Any:
-    """The left side of `x op value`: on Domain.CALL, Python's sign of `x - value`."""
-    if view.domain is Domain.CALL:
-        return sa.func.sf_compare_numbers(view.value, value, type_=sa.Integer)
-    return view.value
-
-
 def _bound(view: View, value: Any) -> Any:
     """Booleans need an explicit parameter: SQLAlchemy reads `x > False` as a
     constant comparison it refuses."""
     if isinstance(value, bool):
         return sa.literal(value, sa.Boolean())
-    if view.domain is Domain.CALL:
-        return 0
     if view.domain in _DECIMALS:
         return sa.literal(value, sa.Numeric())
     return value
@@ -252,7 +248,7 @@ def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
         for view in c.views(target, cond, values[0]):
             equal = _equal_operands(c, view, values)
             if equal and view.domain is Domain.CALL:
-                tests.append(_all([*_guard(view), _any([_compared(view, v) == 0 for v in equal])]))
+                tests.append(_all([*_guard(view), _any([c._test(view, Op.EQ, v) for v in equal])]))
             elif equal:
                 operands = (
                     sa.bindparam(None, equal, expanding=True, type_=sa.Numeric()) if view.domain in _DECIMALS else equal

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -97,6 +97,14 @@ class Dialect:
 
     def number_domain(self, integer: bool, column_type: Any) -> Domain:
         return Domain.EXACT
+
+    def compare_number(self, text: Expr, compare: Callable[[Any, Any], Bool], value: int | float) -> Bool:
+        """`x op value` for a JSON number `x` given as its text (Domain.CALL): SQLite
+        compares a 64-bit integer exactly itself; a float, or an integer beyond 64
+        bits (which `json_extract` reads as a REAL), goes to Python."""
+        extracted = sa.func.json_extract(text, "$")
+        by_python = compare(sa.func.sf_compare_numbers(text, value, type_=sa.Integer), 0)
+        return sa.case((sa.func.typeof(extracted) == "integer", compare(extracted, value)), else_=by_python)
 
     def datetime_param(self, value: datetime, column_type: Any) -> datetime:
         utc = value.astimezone(UTC)

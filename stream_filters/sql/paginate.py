@@ -286,10 +286,8 @@ def _sqlite_compare_numbers(text: Any, operand: int | float) -> int | None:
     compares an int or float with another (SPEC §3)."""
     if not isinstance(text, str):
         return None
-    try:
-        number = json.loads(text)
+    try:  # the text of a JSON number (the caller's guard): as `json.loads` reads it
+        number = float(text) if "." in text or "e" in text or "E" in text else int(text)
     except ValueError:
-        return None
-    if isinstance(number, bool) or not isinstance(number, int | float):
         return None
     return (number > operand) - (number < operand)
