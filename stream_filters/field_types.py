@@ -17,8 +17,9 @@ from .timestamps import Instant, TimestampError
 Scalar = str | int | float | bool
 Value = Scalar | Instant
 
-# Integers beyond 64 bits cannot be stored or compared by SQL databases, so
-# they are refused as operands rather than compared differently per backend.
+# Integer operands beyond 64 bits are refused: integer columns (SQL BIGINT,
+# Elasticsearch long) hold none, and no SQL dialect binds one exactly. Stored
+# custom data may hold larger integers; float operands reach them (docs/sql.md).
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 

@@ -12,16 +12,16 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, assert_never
 
 import sqlalchemy as sa
 
 from ..ast import And, Condition, Node, Nor, lowered
+from ..errors import Code, FilterError
 from ..field_types import INT64_MAX, INT64_MIN, FieldType
 from ..operators import Op, Side, comparison, fold, is_sugar, words
 from ..timestamps import Instant, at_microseconds
-from .dialects import Bool, Dialect, Domain, Kind, View
+from .dialects import DECIMAL65_DIGITS, Bool, Dialect, Domain, Kind, View, exact_decimal
 from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, Target
 
 _COMPARE: dict[Op, Callable[[Any, Any], Bool]] = {
@@ -41,11 +41,17 @@ _KINDS = {
 
 _COLLECTIONS = (JsonArray, Related)
 # SQLAlchemy would bind an int compared with a NUMERIC as INTEGER, which 2^53 overflows.
-_DECIMALS = frozenset({Domain.DECIMAL, Domain.JSON_DECIMAL})
+_DECIMALS = frozenset({Domain.DECIMAL, Domain.JSON_INTEGER})
+DECIMAL65_MAX = 10**DECIMAL65_DIGITS - 1
 
 # What a numeric rewrite can give: comparisons to run, or "every present value"
 # (True) or "none" (False).
 Terms = list[tuple[Op, Any]] | bool
+
+
+class Inexact(ValueError):
+    """A numeric operand this database cannot compare exactly (SPEC §3): the
+    compiler refuses the condition as `unsupported` rather than answer differently."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +63,14 @@ class Compiler:
         if isinstance(node, Condition):
             if is_sugar(node.op, node.type):
                 return self.compile(lowered(node))
-            return BUILDERS[node.op](self, self.mapping.target(node.field), node)
+            try:
+                return BUILDERS[node.op](self, self.mapping.target(node.field), node)
+            except Inexact as exc:
+                raise FilterError.single(
+                    Code.UNSUPPORTED,
+                    f"{node.name} {node.op} {node.value!r} cannot be compared exactly on {self.dialect.name}: {exc}",
+                    ("filter_conditions", node.name, str(node.op)),
+                ) from None
         children = [self.compile(child) for child in node.children]
         if isinstance(node, And):
             return _all(children) if children else sa.true()
@@ -114,8 +127,13 @@ class Compiler:
             tests: list[Bool] = [view.value.is_not(None)]
         else:
             assert isinstance(terms, list)
-            tests = [_COMPARE[o](e, _bound(view, v)) for o, v in terms for e in _compared(view, o)]
+            tests = [t for o, v in terms for t in self._tests(view, o, v)]
         return _all([view.guard, *tests] if view.guard is not None else tests)
+
+    def _tests(self, view: View, op: Op, value: Any) -> list[Bool]:
+        if view.domain is Domain.CALL:
+            return [self.dialect.compare_number(view.value, _COMPARE[op], value)]
+        return [_COMPARE[op](e, _bound(view, value)) for e in _compared(view, op)]
 
     def contains(self, target: JsonArray | Related, values: list[str]) -> Bool:
         kept = [r[1] for r in (self.dialect.string_operand(Op.EQ, v) for v in values) if r is not None]
@@ -162,18 +180,24 @@ def _json_kind(value: Any) -> Kind:
 def numeric_terms(op: Op, value: int | float, domain: Domain) -> Terms:
     """`x op value` for numbers `x` a database holds in `domain`, with the
     operand rewritten so the database compares exactly as Python does."""
-    if domain is Domain.EXACT:
-        return [(op, value)]
-    if domain is Domain.DECIMAL:
-        return [(op, value if isinstance(value, int) else Decimal(value))]
-    if domain is Domain.JSON_DECIMAL:
-        return [(op, value if isinstance(value, int) else Decimal(repr(value)))]
-    if domain is Domain.INT:
-        return _integer_terms(op, value)
-    return _float_terms(op, value)
+    match domain:
+        case Domain.EXACT | Domain.CALL:
+            return [(op, value)]
+        case Domain.DECIMAL:
+            return [(op, exact_decimal(value))]
+        case Domain.INT:
+            return _integer_terms(op, value)
+        case Domain.JSON_INTEGER:
+            if abs(value) > DECIMAL65_MAX:
+                raise Inexact("MariaDB reads JSON integers as DECIMAL(65,0), which holds none beyond 10^65")
+            return _integer_terms(op, value, (-DECIMAL65_MAX, DECIMAL65_MAX))
+        case Domain.FLOAT:
+            return _float_terms(op, value)
+        case _:
+            assert_never(domain)
 
 
-def _integer_terms(op: Op, value: int | float) -> Terms:
+def _integer_terms(op: Op, value: int | float, bounds: tuple[int, int] = (INT64_MIN, INT64_MAX)) -> Terms:
     side, inclusive = comparison(op)
     if isinstance(value, float):
         if side is Side.EQUAL and not value.is_integer():
@@ -181,9 +205,9 @@ def _integer_terms(op: Op, value: int | float) -> Terms:
         # Integers above 2.5 are those at or above 3, integers at or below 2.5 those at or below 2.
         up = (side is Side.ABOVE) == inclusive
         value = math.ceil(value) if up else math.floor(value)
-    if value > INT64_MAX:
+    if value > bounds[1]:
         return side is Side.BELOW
-    if value < INT64_MIN:
+    if value < bounds[0]:
         return side is Side.ABOVE
     return [(op, int(value))]
 
@@ -228,7 +252,9 @@ def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
     for values in groups.values():
         for view in c.views(target, cond, values[0]):
             equal = _equal_operands(c, view, values)
-            if equal:
+            if equal and view.domain is Domain.CALL:
+                tests.append(_all([*_guard(view), _any([t for v in equal for t in c._tests(view, Op.EQ, v)])]))
+            elif equal:
                 operands = (
                     sa.bindparam(None, equal, expanding=True, type_=sa.Numeric()) if view.domain in _DECIMALS else equal
                 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -38,8 +38,9 @@ class Domain(Enum):
 
     EXACT = "exact"  # compares integers and reals exactly as Python does (SQLite)
     DECIMAL = "decimal"  # exact when floats are bound as their exact Decimal value
-    JSON_DECIMAL = "json_decimal"  # decimals parsed from JSON text: floats as JSON writes them
     INT = "int"  # an integer column: float operands are rewritten to integers
+    JSON_INTEGER = "json_integer"  # INT for JSON integers read as DECIMAL(65,0) (MariaDB)
+    CALL = "call"  # JSON number text compared by Python (`sf_compare_numbers`, SQLite)
     FLOAT = "float"  # a double column: integer operands are rewritten to doubles
 
 
@@ -69,6 +70,9 @@ def json_path(path: Sequence[str]) -> str:
     """`$."a"."b"`: validated segments ([A-Za-z0-9_-]+) need no escaping;
     quoting makes every segment an object key, never an array index."""
     return "$" + "".join(f'."{segment}"' for segment in path)
+
+
+DECIMAL65_DIGITS = 65  # MariaDB reads a JSON integer as DECIMAL(65,0)
 
 
 def unsupported(message: str) -> FilterError:
@@ -122,6 +126,14 @@ class Dialect:
     def number_domain(self, integer: bool, column_type: Any) -> Domain:
         return Domain.EXACT
 
+    def compare_number(self, text: Expr, compare: Callable[[Any, Any], Bool], value: int | float) -> Bool:
+        """`x op value` for a JSON number `x` given as its text (Domain.CALL): SQLite
+        compares a 64-bit integer exactly itself; a float, or an integer beyond 64
+        bits (which `json_extract` reads as a REAL), goes to Python."""
+        extracted = sa.func.json_extract(text, "$")
+        by_python = compare(sa.func.sf_compare_numbers(text, value, type_=sa.Integer), 0)
+        return sa.case((sa.func.typeof(extracted) == "integer", compare(extracted, value)), else_=by_python)
+
     def datetime_param(self, value: datetime, column_type: Any) -> datetime:
         utc = value.astimezone(UTC)
         if isinstance(column_type, UtcDateTime):
@@ -132,18 +144,25 @@ class Dialect:
 
     def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
         p = json_path(path)
-        return self._typed_views(sa.func.json_type(column, p), sa.func.json_extract(column, p), kind)
+        number = column.op("->", return_type=sa.Text)(p)
+        return self._sqlite_views(sa.func.json_type(column, p), sa.func.json_extract(column, p), number, kind)
 
-    def _typed_views(self, json_kind: Expr, value: Expr, kind: Kind) -> list[View]:
+    def _sqlite_views(self, json_kind: Expr, value: Expr, number: Expr, kind: Kind) -> list[View]:
+        """`value` as `json_extract` reads it; a number by its JSON text (`number`):
+        `json_extract` reads an integer beyond 64 bits as a REAL."""
         kind_names = {Kind.STRING: ("text",), Kind.NUMBER: ("integer", "real"), Kind.BOOLEAN: ("true", "false")}
-        return [View(json_kind.in_(kind_names[kind]), value, kind, booleans_as_int=True)]
+        guard = json_kind.in_(kind_names[kind])
+        if kind is Kind.NUMBER:
+            return [View(guard, number, kind, Domain.CALL)]
+        return [View(guard, value, kind, booleans_as_int=True)]
 
     def json_elements(self, column: Expr, path: Sequence[str], kind: Kind) -> tuple[Bool, Any, list[View]]:
         """For `$contains`: that the value at `path` is an array, a FROM of its
         elements, and their readings as `kind` (as `json_views` reads a value)."""
         p = json_path(path)
-        elements = sa.func.json_each(column, p).table_valued("value", "type").alias("sf_elements")
-        views = self._typed_views(elements.c.type, elements.c.value, kind)
+        elements = sa.func.json_each(column, p).table_valued("value", "type", "fullkey").alias("sf_elements")
+        number = column.op("->", return_type=sa.Text)(elements.c.fullkey)
+        views = self._sqlite_views(elements.c.type, elements.c.value, number, kind)
         return sa.func.json_type(column, p) == "array", elements, views
 
     def json_present(self, column: Expr, path: Sequence[str]) -> Bool:
@@ -302,11 +321,23 @@ class PostgreSQL(Dialect):
     def _typed_views(self, typeof: Expr, text: Expr, kind: Kind) -> list[View]:
         if kind is Kind.STRING:
             return [View(typeof == "string", self.string(text), kind)]
-        target: Any = sa.Numeric() if kind is Kind.NUMBER else sa.Boolean()
         # CASE, not AND: PostgreSQL may evaluate a cast before its guard.
         # Typed, so that operands bind as NUMERIC/BOOLEAN (not INTEGER: 2^53 overflows it).
-        value = sa.type_coerce(sa.case((typeof == kind.value, sa.cast(text, target))), target)
-        return [View(None, value, kind, Domain.JSON_DECIMAL)]
+        if kind is Kind.BOOLEAN:
+            value = sa.type_coerce(sa.case((typeof == "boolean", sa.cast(text, sa.Boolean))), sa.Boolean)
+            return [View(None, value, kind)]
+        # jsonb keeps a number as a decimal, without an exponent: a float written
+        # with a point keeps it (`100.0`; `1e-05` is kept as `0.00001`) and is read
+        # as the double it denotes, the others as the exact integers they read back
+        # as (`1e+16` is stored as 10000000000000000).
+        number = typeof == "number"
+        point = sa.func.strpos(text, ".") > 0
+        integer = sa.case((sa.and_(number, sa.not_(point)), sa.cast(text, sa.Numeric)))
+        floating = sa.case((sa.and_(number, point), sa.cast(text, sa.Double)))
+        return [
+            View(None, sa.type_coerce(integer, sa.Numeric), kind, Domain.DECIMAL),
+            View(None, sa.type_coerce(floating, sa.Double), kind, Domain.FLOAT),
+        ]
 
     def json_present(self, column: Expr, path: Sequence[str]) -> Bool:
         return sa.func.jsonb_typeof(self._node(column, path)) != "null"
@@ -389,8 +420,15 @@ class MariaDB(Dialect):
         # any number written with a point or an exponent as a float.
         number = typeof.in_(("INTEGER", "DOUBLE"))
         floating = scalar.op("REGEXP", is_comparison=True)(sa.literal("[.eE]", sa.Text))
+        # CAST saturates an integer beyond DECIMAL(65,0), with the wrong sign at
+        # -10^300: such an integer is read as ±(10^65 - 1), which is on the same
+        # side of every operand the compiler lets through (below 10^65 - 1).
+        wide = sa.func.char_length(sa.func.replace(scalar, "-", "")) > DECIMAL65_DIGITS
+        largest = sa.literal(10**DECIMAL65_DIGITS - 1, sa.Numeric(65, 0))
+        clamped = sa.case((sa.func.left(scalar, 1) == "-", -largest), else_=largest)
+        integer = sa.case((wide, clamped), else_=sa.cast(scalar, sa.Numeric(65, 0)))
         return [
-            View(sa.and_(number, sa.not_(floating)), sa.cast(scalar, sa.Numeric(65, 0)), kind, Domain.INT),
+            View(sa.and_(number, sa.not_(floating)), integer, kind, Domain.JSON_INTEGER),
             View(sa.and_(number, floating), DoubleCast(scalar), kind, Domain.FLOAT),
         ]
 

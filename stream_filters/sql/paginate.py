@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.types import NullType
 
-from ..ast import Node, conditions
+from ..ast import Condition, Node, conditions
 from ..cursors import Secrets, SortValue
 from ..field_types import FieldType
 from ..operators import Op, fold, words
@@ -56,7 +56,7 @@ class Statements:
         self.where = compile_filter(node, mapping, dialect)
         self.columns = [_sort_column(schema, key, mapping, dialect) for key in sort]
         self.types = [schema.by_name[k.field].type for k in sort]
-        self.needs_functions = any(c.op in (Op.AUTOCOMPLETE, Op.Q) for c in conditions(node))
+        self.needs_functions = any(_needs_function(c) for c in conditions(node))
         self._shapes: dict[_ShapeKey, tuple[list[Any], list[Any]]] = {}
         # An application statement's sort columns, read as the driver returns
         # them (`_sort_value` normalises): its column types' result processing
@@ -195,6 +195,15 @@ def _sort_value(kind: FieldType, value: Any) -> SortValue:
     if kind is FieldType.DATETIME and isinstance(value, str):
         return to_utc(datetime.fromisoformat(value))
     return value  # type: ignore[no-any-return]
+
+
+def _needs_function(cond: Condition) -> bool:
+    """Whether SQLite runs one of our functions for `cond`: text matching, or a
+    number compared inside custom data."""
+    if cond.op in (Op.AUTOCOMPLETE, Op.Q):
+        return True
+    values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+    return cond.type is FieldType.CUSTOM and any(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
 # -- sync ----------------------------------------------------------------------------
@@ -373,9 +382,11 @@ async def paginate_async(
 
 def register_sqlite_functions(dbapi_connection: Any) -> None:
     """`$autocomplete` and `$q` on SQLite run Python's own lower-casing and word
-    splitting (SQLite's `lower()` is ASCII-only)."""
+    splitting (SQLite's `lower()` is ASCII-only); numbers in JSON are compared by
+    Python from their text (`json_extract` reads integers beyond 64 bits as REAL)."""
     dbapi_connection.create_function("sf_autocomplete", 2, _sqlite_autocomplete, deterministic=True)
     dbapi_connection.create_function("sf_has_words", 2, _sqlite_has_words, deterministic=True)
+    dbapi_connection.create_function("sf_compare_numbers", 2, _sqlite_compare_numbers, deterministic=True)
 
 
 def install_sqlite_functions(engine: sa.Engine) -> None:
@@ -398,3 +409,15 @@ def _sqlite_has_words(value: Any, words_json: str) -> int | None:
     if not isinstance(value, str):
         return None
     return int(_wanted(words_json) <= set(words(value)))
+
+
+def _sqlite_compare_numbers(text: Any, operand: int | float) -> int | None:
+    """The sign of `number - operand` for a JSON number's text, exactly as Python
+    compares an int or float with another (SPEC §3)."""
+    if not isinstance(text, str):
+        return None
+    try:  # the text of a JSON number (the caller's guard): as `json.loads` reads it
+        number = float(text) if "." in text or "e" in text or "E" in text else int(text)
+    except ValueError:
+        return None
+    return (number > operand) - (number < operand)

@@ -784,10 +784,35 @@ _EDGE_CASES += [
 ]
 
 
+# -- custom numbers beyond 64 bits (issue 13): stored integers of any size ---------
+
+NUMBER_ROWS: tuple[Row, ...] = tuple(
+    {"id": name, "custom": {"n": n}}
+    for name, n in (("n1", 10**20), ("n2", 2**60), ("n3", 2**64 + 1), ("n4", -(2**63) - 1), ("n5", 10**300))
+)
+
+
+def _number(name: str, condition: dict[str, Any], expected: list[str]) -> Case:
+    body = {"filter_conditions": {"custom.n": condition}, "sort": [{"field": "id", "direction": 1}], "limit": 50}
+    return Case(f"number_{name}", ALL_TYPES, NUMBER_ROWS, body, tuple(expected))
+
+
+_NUMBER_CASES: list[Case] = [
+    _number("gt_float_beyond_64_bits", {"$gt": 1e19}, ["n1", "n3", "n5"]),
+    _number("lt_float_beyond_64_bits", {"$lt": 1e19}, ["n2", "n4"]),
+    _number("eq_float_is_exact_integer", {"$eq": 1e20}, ["n1"]),
+    _number("eq_float_2_60_is_int_2_60", {"$eq": float(2**60)}, ["n2"]),
+    _number("gt_float_2_64_one_above", {"$gt": float(2**64)}, ["n1", "n3", "n5"]),
+    _number("eq_float_2_64_not_one_above", {"$in": [float(2**64), 2**63 - 1]}, []),
+    _number("lt_int64_min", {"$lt": -(2**63)}, ["n4"]),
+]
+
+
 CASES: tuple[Case, ...] = (
     *(Case(name, ALL_TYPES, ALL_ROWS, _by_id(f), _ids(ids)) for name, f, ids in _ALL_FILTERS),
     *(Case(name, ALL_TYPES, ALL_ROWS, request, _ids(ids)) for name, request, ids in _ALL_SORTS),
     *(Case(name, QUERY_CALLS, CALL_ROWS, request, ids) for name, request, ids in _CALLS),
     *(Case(name, QUERY_MEMBERS, MEMBER_ROWS, request, ids) for name, request, ids in _MEMBERS),
     *_EDGE_CASES,
+    *_NUMBER_CASES,
 )
