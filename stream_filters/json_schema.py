@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .field_types import FieldType
 from .limits import Limits
 from .operators import OPERATORS, Logical, Op
 from .operators import Operand as Shape
 from .request_keys import check_extra_keys
-from .schema import Field, Schema
+
+if TYPE_CHECKING:  # `Schema.json_schema` calls this module
+    from .schema import Field, Schema
 
 JsonSchema = dict[str, Any]
 Ref = Callable[[str], str]

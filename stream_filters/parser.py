@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .ast import MATCH_ALL, SEGMENT, And, Condition, Node, Operand, Or, conditions, conjoin, disjoin, nor
@@ -145,6 +146,8 @@ def _is_mapping(value: object) -> bool:
 
 def parse_filter(schema: Schema, filter_conditions: Any, path: Path = ("filter_conditions",)) -> Node:
     """Validate `filter_conditions` into a normalised AST node."""
+    if filter_conditions is None:
+        return MATCH_ALL
     return _walk(_FilterWalker(schema, schema.visible), filter_conditions, path)
 
 
@@ -184,6 +187,12 @@ def _check_scope_node(schema: Schema, scope: Node) -> None:
             raise ValueError(f"invalid scope for {schema.name}: {condition.name} {condition.op} is not in the schema")
 
 
+@cache
+def _allowed_logical(allowed: frozenset[Logical]) -> tuple[str, ...]:
+    """The filter-level operators a schema allows, in LOGICAL's order (made once per set)."""
+    return tuple(k for k in LOGICAL if k in allowed)
+
+
 class _FilterWalker:
     """Validates one filter. `fields` are those it may name: a client's filter
     sees the schema's visible fields, an application's scope all of them."""
@@ -194,7 +203,7 @@ class _FilterWalker:
         self.limits = schema.limits
         self.problems: list[Problem] = []
         self.count = 0
-        self.allowed_logical = tuple(k for k in LOGICAL if k in schema.logical)
+        self.allowed_logical = _allowed_logical(schema.logical)
 
     def problem(self, code: Code, message: str, path: Path, **context: Any) -> None:
         self.problems.append(Problem(code, message, path, context))

@@ -14,6 +14,7 @@ from typing import Any
 from .ast import SEGMENT as SEGMENT
 from .ast import Node
 from .field_types import SORTABLE_TYPES, FieldType
+from .json_schema import request_schema
 from .limits import Limits
 from .operators import Logical, Op, defined_on
 from .parser import parse_filter, parse_request, parse_scope
@@ -138,8 +139,6 @@ class Schema:
     def json_schema(self, *, extra_keys: Sequence[str] = ()) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of this endpoint's request body; see
         `stream_filters.json_schema` for the parts and the OpenAPI form."""
-        from .json_schema import request_schema
-
         return request_schema(self, extra_keys=extra_keys)
 
     # -- plain-data form -------------------------------------------------
