@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from stream_filters import BUILTIN_SCHEMAS, QUERY_CALLS, QUERY_MEMBERS, Schema, demo
 from stream_filters.cli import main
-from stream_filters.sql import map_table, paginate, schema_table
+from stream_filters.sql import install_sqlite_functions, map_table, paginate, schema_table
 from stream_filters.sql.cli_support import query_database
 from tests.sql.harness import make_engine
 
@@ -114,6 +114,10 @@ def test_printed_sql_runs_and_returns_the_rows_query_returns(
     dialect: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     engine = make_engine(dialect) if dialect != "sqlite" else sa.create_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    if dialect == "sqlite":
+        # Printed SQLite SQL may call the library's functions (numbers in custom.*,
+        # $autocomplete, $q): an application registers them once per engine.
+        install_sqlite_functions(engine)
     for schema in (QUERY_CALLS, QUERY_MEMBERS):
         table = _load_demo(engine, schema)
         try:
