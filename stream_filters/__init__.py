@@ -4,7 +4,7 @@ Pipeline: request (dict or JSON text) -> `Schema.parse` -> `Query` (filter AST,
 sort, limit, cursor) -> a backend (memory, SQL, Elasticsearch) -> `Page`.
 """
 
-from .ast import MATCH_ALL, And, Condition, Node, Or, to_json
+from .ast import MATCH_ALL, And, Condition, Node, Nor, Or, to_json
 from .errors import Code, FilterError, Problem
 from .field_types import FieldType
 from .limits import Limits
@@ -33,6 +33,7 @@ __all__ = [
     "Instant",
     "Limits",
     "Node",
+    "Nor",
     "Op",
     "Or",
     "Page",

@@ -1,10 +1,14 @@
-"""The filter AST: three kinds of frozen, hashable node.
+"""The filter AST: four kinds of frozen, hashable node.
 
 - `Condition`: one operator applied to one field (or a path inside a custom field);
 - `And` / `Or`: compounds. `And(())` matches everything: it is the `{}` filter.
+- `Nor`: rows matching none of its children (`$nor`, the one negation). It is
+  two-valued: a row without a field does not match a condition on that field,
+  so it matches `Nor` of that condition, on every backend.
 
-Nodes are normalised by construction through `conjoin`/`disjoin`: nested
-`$and` flattened, single-child compounds collapsed. Equality is type-aware, so
+Nodes are normalised by construction through `conjoin`/`disjoin`/`nor`: nested
+`$and` flattened, single-child compounds collapsed, an `Or` inside a `Nor`
+spread into it (`$nor: [{$or: [a, b]}]` is `$nor: [a, b]`). Equality is type-aware, so
 `custom.x = true` and `custom.x = 1` are different nodes (Python alone would
 call `True == 1`), which matters because compiled predicates are cached by node.
 """
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .field_types import FieldType, Value
-from .operators import Op
+from .operators import OPERATORS, Op
 from .timestamps import Instant
 
 Operand = Value | tuple[Value, ...]
@@ -63,7 +67,12 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Condition | And | Or
+@dataclass(frozen=True, slots=True)
+class Nor:
+    children: tuple[Node, ...]
+
+
+Node = Condition | And | Or | Nor
 
 MATCH_ALL = And(())
 
@@ -82,6 +91,30 @@ def disjoin(children: Iterable[Node]) -> Node:
     for child in children:
         flat.extend(child.children if isinstance(child, Or) else (child,))
     return flat[0] if len(flat) == 1 else Or(tuple(flat))
+
+
+def nor(children: Iterable[Node]) -> Nor:
+    """NOR of `children`; an `Or` child is spread into it (not (a or b) or c = nor(a, b, c))."""
+    flat: list[Node] = []
+    for child in children:
+        flat.extend(child.children if isinstance(child, Or) else (child,))
+    return Nor(tuple(flat))
+
+
+def lowered(cond: Condition) -> Node:
+    """The node a sugar condition (`operators.is_sugar`) stands for, which backends
+    compile instead: `$ne v` is `$exists: true` and `$nor: [$eq v]`, `$nin` the
+    same with `$in` (SPEC §2: a missing value never matches them), and on a
+    `string_array` `$contains x` is `$eq x` (SPEC §3). The AST keeps
+    the condition as written, so `to_json`, `to_text`, paths and the depth
+    limit see what the client sent."""
+    if cond.op is Op.CONTAINS and cond.type is FieldType.STRING_ARRAY:
+        return Condition(cond.field, cond.path, Op.EQ, cond.value, cond.type)
+    negates = OPERATORS[cond.op].negates
+    if negates is None:
+        raise TypeError(f"{cond.op} on {cond.type} is not sugar")
+    present = Condition(cond.field, cond.path, Op.EXISTS, True, cond.type)
+    return And((present, Nor((Condition(cond.field, cond.path, negates, cond.value, cond.type),))))
 
 
 def walk(node: Node) -> Iterable[Node]:
@@ -118,6 +151,8 @@ def to_json(node: Node) -> dict[str, Any]:
         return {node.name: {str(node.op): json_value(node.value)}}
     if isinstance(node, Or):
         return {"$or": [to_json(child) for child in node.children]}
+    if isinstance(node, Nor):
+        return {"$nor": [to_json(child) for child in node.children]}
     return _and_object(node.children)
 
 
@@ -125,7 +160,8 @@ def _and_object(children: tuple[Node, ...]) -> dict[str, Any]:
     """An AND as one object whose entries, read in order, give `children` in order.
 
     Conditions are entries (operators of one name merged while they are
-    adjacent), the first `Or` is the `$or` entry, and children that cannot be an
+    adjacent), the first `Or` is the `$or` entry, the first `Nor` the `$nor`
+    entry, and children that cannot be an
     entry go, in order, into one `$and` entry. When that cannot keep the order,
     every child goes into `$and`.
     """
@@ -134,6 +170,8 @@ def _and_object(children: tuple[Node, ...]) -> dict[str, Any]:
         last = next(reversed(out), None)
         if isinstance(child, Or) and "$or" not in out:
             out["$or"] = to_json(child)["$or"]
+        elif isinstance(child, Nor) and "$nor" not in out:
+            out["$nor"] = to_json(child)["$nor"]
         elif last == "$and":
             out["$and"].append(to_json(child))
         elif isinstance(child, Condition) and _is_new_entry(out, last, child):

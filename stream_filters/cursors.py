@@ -24,7 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from .errors import Code, FilterError
 from .field_types import FieldType
@@ -160,19 +160,26 @@ def _decode_value(query: Query, index: int, value: Any) -> SortValue:
     if value is None:
         return None
     kind = _sort_type(query, index)
-    if kind is FieldType.DATETIME and type(value) is int:
-        try:
-            return _EPOCH + value * _MICRO
-        except OverflowError:
-            raise _Invalid(MALFORMED) from None
-    if kind is FieldType.BOOLEAN and type(value) is bool:
-        return value
-    if kind in (FieldType.INTEGER, FieldType.NUMBER) and (
-        type(value) is int or (type(value) is float and math.isfinite(value))
-    ):
-        return value
-    if kind is FieldType.STRING and type(value) is str:
-        return value
+    match kind:
+        case FieldType.DATETIME:
+            if type(value) is int:
+                try:
+                    return _EPOCH + value * _MICRO
+                except OverflowError:
+                    raise _Invalid(MALFORMED) from None
+        case FieldType.BOOLEAN:
+            if type(value) is bool:
+                return value
+        case FieldType.INTEGER | FieldType.NUMBER:
+            if type(value) is int or (type(value) is float and math.isfinite(value)):
+                return value
+        case FieldType.STRING:
+            if type(value) is str:
+                return value
+        case FieldType.STRING_ARRAY | FieldType.CUSTOM:
+            raise AssertionError(f"{kind} fields are not sortable")  # the schema refuses them
+        case _:
+            assert_never(kind)
     raise _Invalid(MALFORMED)
 
 

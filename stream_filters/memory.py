@@ -31,10 +31,10 @@ from types import CodeType, FunctionType
 from typing import Any
 
 from . import pagination
-from .ast import Condition, Node, Or
+from .ast import Condition, Node, Nor, Or, lowered
 from .cursors import Secrets, SortValue
 from .field_types import FieldType
-from .operators import Op, fold, words
+from .operators import Op, fold, is_sugar, words
 from .pagination import Fetch, Page
 from .query import Query
 from .schema import SortKey
@@ -221,6 +221,28 @@ def _custom_in(src: _Source, ref: _Ref, c: Condition) -> str:
     return " or ".join(f"({p})" for p in parts)
 
 
+def _custom_contains(src: _Source, ref: _Ref, c: Condition) -> str:
+    """An array with an element equal to the operand, type-bracketed as `_custom_eq`."""
+    bracket = _bracket(c.value)
+    has = _HAS_ELEMENT[bracket]
+    return f"type({ref.first}) is list and {src.const(has)}({ref.again}, {src.const(c.value)})"
+
+
+def _has_string(values: list[Any], operand: object) -> bool:
+    return operand in values  # only a string equals a string
+
+
+def _has_boolean(values: list[Any], operand: object) -> bool:
+    return any(v is operand for v in values)
+
+
+def _has_number(values: list[Any], operand: object) -> bool:
+    return any(v == operand and type(v) in _NUMBER_TYPES for v in values)
+
+
+_HAS_ELEMENT = {"str": _has_string, "bool": _has_boolean, "number": _has_number}
+
+
 _PLAIN: dict[Op, Template] = {
     Op.EQ: _eq,
     Op.GT: _range,
@@ -249,6 +271,7 @@ _TEMPLATES: dict[tuple[FieldType, Op], Template] = {
     (FieldType.CUSTOM, Op.EXISTS): _exists,
     (FieldType.CUSTOM, Op.AUTOCOMPLETE): _autocomplete,
     (FieldType.CUSTOM, Op.Q): _q,
+    (FieldType.CUSTOM, Op.CONTAINS): _custom_contains,
 }
 
 
@@ -294,12 +317,17 @@ _FIRST_READ, _LATER_READ = "\x01first\x01", "\x01again\x01"
 
 def _emit(src: _Source, node: Node, depth: int) -> str:
     if isinstance(node, Condition):
+        if is_sugar(node.op, node.type):
+            return _emit(src, lowered(node), depth)
         return _condition_group(src, (node,))
     if depth >= _CHUNK_DEPTH:
         return f"{src.const(compile_filter(node))}(_row)"
     if isinstance(node, Or):
         either = [_emit(src, child, depth + 1) for child in node.children]
         return "(" + " or ".join(either) + ")" if either else "False"
+    if isinstance(node, Nor):  # every template is a bool, never None: `not` is two-valued
+        either = [_emit(src, child, depth + 1) for child in node.children]
+        return "(not (" + " or ".join(either) + "))" if either else "True"
     parts: list[str] = []
     for key, run in itertools.groupby(node.children, _value_key):
         if key is None:
@@ -310,7 +338,9 @@ def _emit(src: _Source, node: Node, depth: int) -> str:
 
 
 def _value_key(node: Node) -> tuple[str, tuple[str, ...]] | None:
-    return (node.field, node.path) if isinstance(node, Condition) else None
+    if isinstance(node, Condition) and not is_sugar(node.op, node.type):
+        return node.field, node.path
+    return None
 
 
 @lru_cache(maxsize=4096)

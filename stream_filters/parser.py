@@ -13,17 +13,17 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .ast import MATCH_ALL, And, Condition, Node, Operand, Or, conditions, conjoin, disjoin
+from .ast import MATCH_ALL, And, Condition, Node, Nor, Operand, Or, conditions, conjoin, disjoin, nor
 from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
 from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
 from .limits import LimitExceeded
-from .operators import OPERATORS, Op, words
+from .operators import OPERATORS, Logical, Op, OperatorSpec, words
 from .operators import Operand as Shape
 from .query import CursorToken, Direction, Query
 from .request_keys import REQUEST_KEYS, check_extra_keys
 from .schema import SEGMENT, Field, Schema, SortKey
 
-LOGICAL = ("$and", "$or")
+LOGICAL = tuple(map(str, Logical))
 MAX_PROBLEMS = 100
 _NULL_HINT = 'null is not a value to compare with: use {"$exists": false} to match a missing or null value'
 
@@ -136,7 +136,7 @@ def parse_scope(schema: Schema, scope: Mapping[str, Any] | Node) -> Node:
     schema's `Limits` (so it takes nothing from the client's, and an
     application cannot build unbounded work by accident either). A node given
     directly (parsed once, reused) is checked against the schema's fields."""
-    if isinstance(scope, Condition | And | Or):
+    if isinstance(scope, Condition | And | Or | Nor):
         _check_scope_node(schema, scope)
         return scope
     if not isinstance(scope, Mapping):
@@ -165,6 +165,7 @@ class _FilterWalker:
         self.limits = schema.limits
         self.problems: list[Problem] = []
         self.count = 0
+        self.allowed_logical = tuple(k for k in LOGICAL if k in schema.logical)
 
     def problem(self, code: Code, message: str, path: Path, **context: Any) -> None:
         self.problems.append(Problem(code, message, path, context))
@@ -179,14 +180,22 @@ class _FilterWalker:
             if not isinstance(key, str):
                 self.tick(path)
                 self.problem(Code.INVALID_TYPE, f"filter keys must be strings, got {describe(key)}", path)
-            elif key in LOGICAL:
+            elif key in self.allowed_logical:
                 parts.append(self.logical(key, value, (*path, key), depth + 1))
+            elif key in LOGICAL:
+                self.tick((*path, key))
+                self.problem(
+                    Code.OPERATOR_NOT_ALLOWED,
+                    f"{key} is not allowed on this endpoint; allowed: {', '.join(self.allowed_logical)}",
+                    (*path, key),
+                    allowed=list(self.allowed_logical),
+                )
             elif key.startswith("$"):
                 self.tick((*path, key))
                 self.problem(
                     Code.UNKNOWN_OPERATOR,
-                    f"{describe(key)} cannot stand at filter level; use $and, $or, or a field name."
-                    + did_you_mean(key, LOGICAL),
+                    f"{describe(key)} cannot stand at filter level; use "
+                    f"{', '.join(self.allowed_logical)} or a field name." + did_you_mean(key, self.allowed_logical),
                     (*path, key),
                 )
             else:
@@ -198,7 +207,7 @@ class _FilterWalker:
         if depth > self.limits.max_depth:
             raise LimitExceeded.breach(
                 Code.TOO_DEEP,
-                f"$and/$or nested deeper than the limit of {self.limits.max_depth}",
+                f"{'/'.join(self.allowed_logical)} nested deeper than the limit of {self.limits.max_depth}",
                 path,
                 self.limits.max_depth,
             )
@@ -219,7 +228,9 @@ class _FilterWalker:
         nodes = [c for c in children if c is not None]
         if len(nodes) != len(children):
             return None
-        return conjoin(nodes) if key == "$and" else disjoin(nodes)
+        if key == Logical.AND:
+            return conjoin(nodes)
+        return disjoin(nodes) if key == Logical.OR else nor(nodes)
 
     def tick(self, path: Path) -> None:
         """Count one condition (or one rejected entry) against the limit, so that
@@ -323,29 +334,30 @@ class _FilterWalker:
         if operand is None:
             self.problem(Code.NULL_OPERAND, _NULL_HINT, path)
             return None
-        value = self.operand(field, spec.operand, operand, path)
+        value = self.operand(field, spec, operand, path)
         if value is None:
             return None
         return Condition(field.name, segments, op, value, field.type)
 
-    def operand(self, field: Field, shape: Shape, operand: Any, path: Path) -> Operand | None:
+    def operand(self, field: Field, spec: OperatorSpec, operand: Any, path: Path) -> Operand | None:
+        shape = spec.operand
         if shape is Shape.BOOLEAN:
             if not isinstance(operand, bool):
                 return self._bad(Code.INVALID_OPERAND, f"expected true or false, got {json_type(operand)}", path)
             return operand
         if shape is Shape.LIST:
-            return self.list_operand(field, operand, path)
+            return self.list_operand(field, spec.op, operand, path)
         if shape in (Shape.PREFIX, Shape.WORDS):
             return self.text_operand(shape, operand, path)
         return self.scalar(field, operand, path)
 
-    def list_operand(self, field: Field, operand: Any, path: Path) -> Operand | None:
+    def list_operand(self, field: Field, op: str, operand: Any, path: Path) -> Operand | None:
         if not isinstance(operand, list):
-            return self._bad(Code.INVALID_OPERAND, f"$in takes an array, got {json_type(operand)}", path)
+            return self._bad(Code.INVALID_OPERAND, f"{op} takes an array, got {json_type(operand)}", path)
         if len(operand) > self.limits.max_in_values:
             raise LimitExceeded.breach(
                 Code.TOO_MANY_VALUES,
-                f"$in with {len(operand)} values exceeds the limit of {self.limits.max_in_values}",
+                f"{op} with {len(operand)} values exceeds the limit of {self.limits.max_in_values}",
                 path,
                 self.limits.max_in_values,
             )

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .field_types import SORTABLE_TYPES, STRING_TYPES, FieldType
+from .field_types import SORTABLE_TYPES, FieldType
 from .limits import Limits
-from .operators import OPERATORS, Op
+from .operators import Logical, Op, defined_on
 from .request_keys import check_extra_keys
 
 if TYPE_CHECKING:
@@ -25,14 +25,14 @@ SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 COMPARE_OPS = frozenset({Op.IN, Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.EXISTS})
 ARRAY_OPS = frozenset({Op.IN, Op.EQ, Op.EXISTS})
+# `$nor` is opt-in (SPEC §2): a schema allows it with `logical=ALL_LOGICAL`.
+DEFAULT_LOGICAL = frozenset({Logical.AND, Logical.OR})
+ALL_LOGICAL = frozenset(Logical)
 
 
 def supported_operators(kind: FieldType) -> frozenset[Op]:
-    """The operators SPEC gives a meaning to on a field type (§2-3): `$autocomplete`
-    and `$q` only on strings, and no ordering of a whole `string_array`."""
-    if kind is FieldType.STRING_ARRAY:
-        return ARRAY_OPS
-    return frozenset(spec.op for spec in OPERATORS.values() if kind in STRING_TYPES or not spec.strings_only)
+    """The operators SPEC gives a meaning to on a field type (§2-3), as `OPERATORS` declares."""
+    return defined_on(kind)
 
 
 def _is_direction(value: object) -> bool:
@@ -89,6 +89,7 @@ class Schema:
     max_limit: int = 100
     limits: Limits = field(default_factory=Limits)
     extra_keys: tuple[str, ...] = ()
+    logical: frozenset[Logical] = DEFAULT_LOGICAL  # the filter-level operators clients may use
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
     visible: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
 
@@ -101,6 +102,9 @@ class Schema:
         object.__setattr__(self, "fields", tuple(self.fields))
         object.__setattr__(self, "extra_keys", check_extra_keys(self.extra_keys, f"schema {self.name!r}: "))
         object.__setattr__(self, "default_sort", tuple(self.default_sort))
+        object.__setattr__(self, "logical", frozenset(map(Logical, self.logical)))
+        if not self.logical >= DEFAULT_LOGICAL:
+            raise ValueError(f"schema {self.name!r}: $and and $or are always allowed")
         tie = by_name.get(self.tie_breaker)
         if tie is None or not tie.sortable:  # hence never hidden
             raise ValueError(f"schema {self.name!r}: tie-breaker {self.tie_breaker!r} must be a sortable field")
@@ -160,6 +164,7 @@ class Schema:
             "max_limit": self.max_limit,
             "limits": self.limits.to_dict(),
             **({"extra_keys": list(self.extra_keys)} if self.extra_keys else {}),
+            "logical": sorted(map(str, self.logical)),
         }
 
     @classmethod
@@ -168,8 +173,8 @@ class Schema:
 
         `{"name": ..., "fields": {"id": {"type": "string", "operators": [...],
         "sortable": true}, ...}, "tie_breaker": ..., "default_sort": [...],
-        "default_limit": 25, "max_limit": 100, "limits": {...}, "extra_keys": [...]}`;
-        a field description may say `"hidden": true`.
+        "default_limit": 25, "max_limit": 100, "limits": {...}, "extra_keys": [...],
+        "logical": ["$and", "$or", "$nor"]}`; a field description may say `"hidden": true`.
         """
         try:
             return cls._from_dict(data)
@@ -190,6 +195,7 @@ class Schema:
             "max_limit",
             "limits",
             "extra_keys",
+            "logical",
         }
         unknown = set(data) - allowed
         if unknown:
@@ -210,6 +216,7 @@ class Schema:
             max_limit=_typed(data, "max_limit", int, 100),
             limits=Limits.from_dict(_typed(data, "limits", dict, {})),
             extra_keys=tuple(_typed(data, "extra_keys", list, [])),
+            logical=frozenset(map(Logical, _typed(data, "logical", list, sorted(DEFAULT_LOGICAL)))),
         )
 
     @classmethod

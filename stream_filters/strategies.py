@@ -24,7 +24,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .field_types import INT64_MAX, INT64_MIN, FieldType
-from .operators import OPERATORS, Op, words
+from .operators import OPERATORS, Logical, Op, words
 from .schema import Field, Schema
 
 __all__ = ["filters", "invalid_requests", "requests", "row_lists", "rows", "sorts"]
@@ -221,7 +221,9 @@ _ROW_VALUES: dict[FieldType, st.SearchStrategy[Any]] = {
     FieldType.DATETIME: datetimes,
     FieldType.STRING_ARRAY: st.lists(st.one_of(st.sampled_from(STRINGS), _text), max_size=3),
     FieldType.CUSTOM: st.dictionaries(
-        st.sampled_from(CUSTOM_KEYS), st.one_of(json_scalars, st.booleans(), st.none(), json_values), max_size=4
+        st.sampled_from(CUSTOM_KEYS),
+        st.one_of(json_scalars, st.booleans(), st.none(), json_values, st.lists(json_scalars, max_size=4)),
+        max_size=4,
     ),
 }
 
@@ -296,12 +298,12 @@ class _Budget:
     max_depth: int
     children: st.SearchStrategy[int]
     pick: st.SearchStrategy[_FieldPlan]
+    any_kind: st.SearchStrategy[str]  # "field" or a logical operator the schema allows
+    logical_only: st.SearchStrategy[str]
 
 
 _ENTRIES = st.integers(0, 3)
 _FIELD_ONLY = st.just("field")
-_ANY_KIND = st.sampled_from(("field", "field", "$and", "$or"))
-_LOGICAL_ONLY = st.sampled_from(("$and", "$or"))
 _CUSTOM_PATHS = st.lists(st.sampled_from(CUSTOM_KEYS), min_size=1, max_size=2).map(".".join)
 
 
@@ -318,6 +320,7 @@ def _field_plan(field: Field, max_in: int, max_string: int) -> _FieldPlan:
         Op.AUTOCOMPLETE: _short(_prefixes(), max_string),
         Op.Q: _short(_queries(), max_string),
         Op.IN: st.lists(scalar, max_size=min(4, max_in)),
+        Op.NIN: st.lists(scalar, max_size=min(4, max_in)),
     }
     name = _CUSTOM_PATHS.map(f"{field.name}.".__add__) if field.type is FieldType.CUSTOM else st.just(field.name)
     ops = sorted(field.operators)
@@ -344,7 +347,7 @@ def _filter(draw: Draw, budget: _Budget, depth: int, remaining: list[int]) -> di
     nested = depth < budget.max_depth
     if not budget.fields and not nested:
         return out
-    kinds = (_ANY_KIND if nested else _FIELD_ONLY) if budget.fields else _LOGICAL_ONLY
+    kinds = (budget.any_kind if nested else _FIELD_ONLY) if budget.fields else budget.logical_only
     for _ in range(draw(_ENTRIES)):
         if remaining[0] <= 0:
             break
@@ -363,11 +366,14 @@ def filters(schema: Schema, *, max_depth: int = 3, max_conditions: int = 8) -> s
     plans = tuple(
         _field_plan(f, limits.max_in_values, limits.max_string_length) for f in schema.visible.values() if f.operators
     )
+    logical = [str(k) for k in Logical if k in schema.logical]
     budget = _Budget(
         plans,
         min(max_depth, limits.max_depth),
         st.integers(1, min(3, limits.max_conditions)),
         st.sampled_from(plans) if plans else st.nothing(),
+        st.sampled_from(("field", "field", *logical)),
+        st.sampled_from(logical),
     )
     cap = min(max_conditions, limits.max_conditions)
 
@@ -426,7 +432,7 @@ _BAD_BY_OP: dict[Op, tuple[Any, ...]] = {
     Op.AUTOCOMPLETE: ("", 1, True, ["a"]),
     Op.Q: ("", "   ", "%%", "-- !", 1, ["a"]),
 }
-_UNKNOWN_OPERATORS = ("$ne", "$nin", "$regex", "$like", "$contains", "$EQ", "$", "eq")
+_UNKNOWN_OPERATORS = ("$regex", "$like", "$not", "$elemMatch", "$EQ", "$", "eq")
 
 
 def _bad_filters(schema: Schema) -> list[st.SearchStrategy[Any]]:
@@ -442,7 +448,15 @@ def _bad_filters(schema: Schema) -> list[st.SearchStrategy[Any]]:
         named.map(lambda f: {_plain(f): {"color": 1}}),
         named.map(lambda f: {_plain(f): {"$exists": True, "color": 1}}),
         st.sampled_from(
-            [{"$and": []}, {"$or": []}, {"$and": {}}, {"$or": [1]}, {"$and": "x"}, {"$not": [{}]}, {"$nor": [{}]}]
+            [
+                {"$and": []},
+                {"$or": []},
+                {"$and": {}},
+                {"$or": [1]},
+                {"$and": "x"},
+                {"$not": [{}]},
+                {"$nor": [{}] if Logical.NOR not in schema.logical else []},
+            ]
         ),
     ]
     with_ops = [f for f in fields if f.operators]
@@ -479,9 +493,9 @@ def _wrong_operand(field: Field) -> st.SearchStrategy[Any]:
     for op in sorted(field.operators):
         if op in _BAD_BY_OP:
             choices.extend((str(op), v) for v in _BAD_BY_OP[op])
-        elif op is Op.IN:
-            choices.extend(("$in", [v]) for v in _BAD_OPERANDS[field.type] if not isinstance(v, list | dict))
-            choices.extend(("$in", v) for v in ("a", 1, {"a": 1}))
+        elif op in (Op.IN, Op.NIN):
+            choices.extend((str(op), [v]) for v in _BAD_OPERANDS[field.type] if not isinstance(v, list | dict))
+            choices.extend((str(op), v) for v in ("a", 1, {"a": 1}))
         else:
             choices.extend((str(op), v) for v in _BAD_OPERANDS[field.type])
     return st.sampled_from(choices).map(lambda c: {_plain(field): {c[0]: c[1]}})

@@ -114,10 +114,13 @@ def parse_rfc3339_ns(text: str) -> int:
 def at_microseconds(op: str, instant: Instant) -> tuple[str, datetime] | None:
     """The same comparison against values stored with microsecond precision.
 
-    `op` is one of `$eq $gt $gte $lt $lte`. Returns the operator and datetime
-    to use instead, or None when no microsecond value can match (equality with
-    an instant between two microseconds).
+    `op` is one of `$eq $gt $gte $lt $lte`; any other is a ValueError, never
+    read as one of them. Returns the operator and datetime to use instead, or
+    None when no microsecond value can match (equality with an instant between
+    two microseconds).
     """
+    if op not in _COMPARISONS:
+        raise ValueError(f"{op} is not a comparison")
     if instant.is_whole_microsecond:
         return op, instant.floor_datetime()
     if op == "$eq":
@@ -125,3 +128,6 @@ def at_microseconds(op: str, instant: Instant) -> tuple[str, datetime] | None:
     if op in ("$gt", "$gte"):
         return "$gte", instant.ceil_datetime()
     return "$lte", instant.floor_datetime()
+
+
+_COMPARISONS = frozenset({"$eq", "$gt", "$gte", "$lt", "$lte"})

@@ -213,11 +213,12 @@ INVALID: list[tuple[str, Any, list[tuple[str, tuple[Any, ...]]]]] = [
     ("custom itself, scalar", {"custom": 1}, [("invalid_path", (F, "custom"))]),
     # operators
     ("unknown operator", {"s": {"$eqq": "a"}}, [("unknown_operator", (F, "s", "$eqq"))]),
-    ("$ne is not an operator", {"s": {"$ne": "a"}}, [("unknown_operator", (F, "s", "$ne"))]),
+    ("$regex is not an operator", {"s": {"$regex": "a"}}, [("unknown_operator", (F, "s", "$regex"))]),
+    ("$ne is opt-in", {"s": {"$ne": "a"}}, [("operator_not_allowed", (F, "s", "$ne"))]),
     ("operator not allowed", {"eq_only": {"$gt": "a"}}, [("operator_not_allowed", (F, "eq_only", "$gt"))]),
     ("$q not allowed on boolean", {"b": {"$q": "a"}}, [("operator_not_allowed", (F, "b", "$q"))]),
     ("operator at filter level", {"$eq": 1}, [("unknown_operator", (F, "$eq"))]),
-    ("$nor at filter level", {"$nor": [{"s": "a"}]}, [("unknown_operator", (F, "$nor"))]),
+    ("$nor where the schema does not allow it", {"$nor": [{"s": "a"}]}, [("operator_not_allowed", (F, "$nor"))]),
     ("$not at filter level", {"$not": {"s": "a"}}, [("unknown_operator", (F, "$not"))]),
     # fields and paths
     ("unknown field", {"x": 1}, [("unknown_field", (F, "x"))]),

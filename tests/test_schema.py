@@ -120,7 +120,11 @@ BAD_DICTS: list[tuple[str, Any, str]] = [
     ("field type missing", fields_schema({"a": {"sortable": True}}), "field 'a'"),
     ("field type unknown", fields_schema({"a": {"type": "text", "sortable": True}}), "field 'a'"),
     ("field unknown key", fields_schema({"a": {"type": "string", "index": True}}), "unknown key"),
-    ("operator unknown", fields_schema({"a": {"type": "string", "sortable": True, "operators": ["$ne"]}}), "field 'a'"),
+    (
+        "operator unknown",
+        fields_schema({"a": {"type": "string", "sortable": True, "operators": ["$regex"]}}),
+        "field 'a'",
+    ),
     ("operators a string", fields_schema({"a": {"type": "string", "sortable": True, "operators": "$eq"}}), "array"),
     ("sortable a string", fields_schema({"a": {"type": "string", "sortable": "yes"}}), "true or false"),
     ("bad field name", fields_schema({**A, "a.b": {"type": "string"}}), "must match"),

@@ -24,8 +24,8 @@ def _error(text: str, schema: Any = ALL_TYPES) -> FilterError:
 # (text, line, column, caret width, words the message must contain)
 SYNTAX: list[tuple[str, int, int, int, str]] = [
     ('name == "x"', 1, 7, 1, "Equality is a single '='"),
-    ('name != "x"', 1, 6, 1, "no not-equal operator"),
-    ('name <> "x"', 1, 7, 1, "no not-equal operator"),
+    ('name ! "x"', 1, 6, 1, "not-equal is written !="),
+    ('name <> "x"', 1, 7, 1, "not-equal is written !="),
     ('id = "a" && id = "b"', 1, 10, 1, "the words and / or"),
     ('id = "a" || id = "b"', 1, 10, 1, "the words and / or"),
     ("name = 'x'", 1, 8, 1, 'Strings are written in double quotes: "x"'),
@@ -73,7 +73,7 @@ def test_syntax_errors_say_where_and_what(text: str, line: int, column: int, wid
 
 
 EXPECTED: list[tuple[str, list[str]]] = [
-    ("count", ["an operator (=, >, >=, <, <=, in, startswith, matches, exists or missing)"]),
+    ("count", ["an operator (=, >, >=, <, <=, in, startswith, matches, exists, missing, !=, not in or contains)"]),
     ("count = ", ['a value ("string", number, true, false, timestamp or [list])']),
     ("count in [1,", ['a value ("string", number, true, false, timestamp)']),
     ("count in [1", ["','", "']'"]),

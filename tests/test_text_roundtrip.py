@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from schemas import ALL_TYPES, SCHEMAS
 
 from stream_filters import FilterError, Schema, to_json
-from stream_filters.ast import And, Condition, Node, Or
+from stream_filters.ast import And, Condition, Node, Nor, Or
 from stream_filters.parser import parse_filter
 from stream_filters.strategies import filters
 from stream_filters.text import parse_text, to_text
@@ -47,7 +47,7 @@ def _parse_or_reject(schema: Schema, text: str) -> None:
         assert error.problems
         assert all(problem.message for problem in error.problems)
         return
-    assert isinstance(node, Condition | And | Or)
+    assert isinstance(node, Condition | And | Or | Nor)
     assert parse_text(schema, to_text(node)) == node
 
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..ast import And, Condition, Node, Or
+from ..ast import And, Condition, Node, Nor, Or, lowered
 from ..cursors import SortValue
 from ..errors import Code, FilterError
 from ..field_types import FieldType, Value
-from ..operators import Op, fold, words
+from ..operators import Op, fold, is_sugar, words
 from ..pagination import Fetch, plan
 from ..query import Query
 from ..timestamps import Instant, at_microseconds
@@ -134,6 +134,13 @@ def _q(cond: Condition, fm: FieldMapping) -> Clause:
     return clauses[0] if len(clauses) == 1 else {"bool": {"filter": clauses}}
 
 
+def _contains(cond: Condition, fm: FieldMapping) -> Clause:
+    """An array in custom data with an element of the operand's key (on `string_array`
+    `$contains` is `$eq`): keys are type-bracketed, so 1 and 1.0 share one, true and 1 do not."""
+    assert cond.type is FieldType.CUSTOM and not isinstance(cond.value, tuple | Instant)
+    return {"term": {_needs(cond, fm.elements, "elements"): keys.custom_key(".".join(cond.path), cond.value)}}
+
+
 BUILDERS: dict[Op, Callable[[Condition, FieldMapping], Clause]] = {
     Op.EQ: _eq,
     Op.GT: _range,
@@ -144,6 +151,7 @@ BUILDERS: dict[Op, Callable[[Condition, FieldMapping], Clause]] = {
     Op.EXISTS: _exists,
     Op.AUTOCOMPLETE: _autocomplete,
     Op.Q: _q,
+    Op.CONTAINS: _contains,
 }
 
 
@@ -161,9 +169,13 @@ def _only(clause: Clause, occur: str) -> list[Clause] | None:
 
 def _clause(node: Node, layout: Layout) -> Clause:
     if isinstance(node, Condition):
+        if is_sugar(node.op, node.type):
+            return _clause(lowered(node), layout)
         return BUILDERS[node.op](node, layout[node.field])
     if isinstance(node, Or):
         return {"bool": {"should": [_clause(c, layout) for c in node.children], "minimum_should_match": 1}}
+    if isinstance(node, Nor):  # a document matches a clause or not: must_not is two-valued
+        return {"bool": {"must_not": [_clause(c, layout) for c in node.children]}}
     return _and(node, layout)
 
 

@@ -12,9 +12,11 @@ bytes, and compares them exactly as the in-memory backend compares values:
 | string       | the source field itself              | `<aux>.<f>.folded`, `<aux>.<f>.words` |
 | string_array | the source field itself              |                               |
 | integer, number, boolean, datetime | `<aux>.<f>.key`  |                               |
-| custom       | `<aux>.<f>.values`: `path:type:key`  | `<aux>.<f>.paths`, `.folded`, `.words` |
+| custom       | `<aux>.<f>.values`: `path:type:key`  | `<aux>.<f>.paths`, `.folded`, `.words`, `.elements` |
 
-`folded` holds `operators.fold(value)` for `$autocomplete`, `words` holds
+`elements` holds `path:type:key` of each scalar element of an array in custom
+data, for `$contains` (where a field allows it). `folded` holds
+`operators.fold(value)` for `$autocomplete`, `words` holds
 `operators.words(value)` for `$q`: computed by Python, so no Elasticsearch
 normaliser or analyser (Java's Unicode tables, Lucene's lower-casing) can
 disagree with the other backends.
@@ -60,6 +62,7 @@ class FieldMapping:
     folded: str | None = None  # keyword: fold(value), for $autocomplete
     words: str | None = None  # keyword array: words(value), for $q
     paths: str | None = None  # custom only: dotted paths that hold a non-null value
+    elements: str | None = None  # custom only: `path:type:key` of array elements, for $contains
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def _default_layout(schema: Schema, aux: str, names: tuple[tuple[str, str], ...]
         folded = f"{base}.folded" if Op.AUTOCOMPLETE in f.operators else None
         word_field = f"{base}.words" if Op.Q in f.operators else None
         if f.type is FieldType.CUSTOM:
-            fields[f.name] = FieldMapping(source, f"{base}.values", folded, word_field, f"{base}.paths")
+            elements = f"{base}.elements" if Op.CONTAINS in f.operators else None
+            fields[f.name] = FieldMapping(source, f"{base}.values", folded, word_field, f"{base}.paths", elements)
         elif f.type in (FieldType.STRING, FieldType.STRING_ARRAY):
             fields[f.name] = FieldMapping(source, source, folded, word_field)
         else:
@@ -129,7 +133,7 @@ def index_mapping(schema: Schema, layout: Layout | None = None) -> dict[str, Any
     for f in schema.fields:
         fm = layout[f.name]
         _put(properties, fm.source, dict(_SOURCE_TYPES[f.type]))
-        for extra in (fm.key, fm.folded, fm.words, fm.paths):
+        for extra in (fm.key, fm.folded, fm.words, fm.paths, fm.elements):
             if extra is not None and extra != fm.source:
                 _put(properties, extra, dict(_KEYWORD))
     return {"dynamic": "strict", "properties": properties}
@@ -262,6 +266,7 @@ def _document_custom(doc: Document, fm: FieldMapping, value: Any) -> None:
     paths: list[str] = []
     folded: list[str] = []
     matched: list[str] = []
+    elements: list[str] = []
     stack: list[tuple[str, Mapping[str, Any]]] = [("", value)]
     while stack:
         prefix, obj = stack.pop()
@@ -278,12 +283,17 @@ def _document_custom(doc: Document, fm: FieldMapping, value: Any) -> None:
                 if isinstance(item, str):
                     folded.append(_term(f"{path}:{fold(item)}"))
                     matched.extend(_term(f"{path}:{word}") for word in dict.fromkeys(words(item)))
+            elif isinstance(item, list) and fm.elements is not None:
+                scalars = (e for e in item if isinstance(e, str | bool | int | float))
+                elements.extend(_term(keys.custom_key(path, e)) for e in scalars)
     _set(doc, fm.paths, paths)
     _set(doc, fm.key, entries)
     if fm.folded is not None:
         _set(doc, fm.folded, folded)
     if fm.words is not None:
         _set(doc, fm.words, matched)
+    if fm.elements is not None:
+        _set(doc, fm.elements, list(dict.fromkeys(elements)))
 
 
 def _refuse_non_json(custom: Mapping[str, Any]) -> None:

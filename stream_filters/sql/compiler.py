@@ -13,13 +13,13 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
 import sqlalchemy as sa
 
-from ..ast import And, Condition, Node
+from ..ast import And, Condition, Node, Nor, lowered
 from ..field_types import INT64_MAX, INT64_MIN, FieldType
-from ..operators import Op, fold, words
+from ..operators import Op, Side, comparison, fold, is_sugar, words
 from ..timestamps import Instant, at_microseconds
 from .dialects import Bool, Dialect, Domain, Kind, View
 from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, Target
@@ -55,10 +55,16 @@ class Compiler:
 
     def compile(self, node: Node) -> Bool:
         if isinstance(node, Condition):
+            if is_sugar(node.op, node.type):
+                return self.compile(lowered(node))
             return BUILDERS[node.op](self, self.mapping.target(node.field), node)
         children = [self.compile(child) for child in node.children]
         if isinstance(node, And):
             return _all(children) if children else sa.true()
+        if isinstance(node, Nor):
+            # SQL's NOT of NULL is NULL: a condition on a missing value is NULL, not
+            # false, so it is made false first, and the NOT of it is true (SPEC §2).
+            return sa.not_(sa.func.coalesce(_any(children), sa.false(), type_=sa.Boolean))
         return _any(children)
 
     # -- typed readings of a target --------------------------------------------
@@ -163,28 +169,37 @@ def numeric_terms(op: Op, value: int | float, domain: Domain) -> Terms:
 
 
 def _integer_terms(op: Op, value: int | float) -> Terms:
+    side, inclusive = comparison(op)
     if isinstance(value, float):
-        if op is Op.EQ and not value.is_integer():
+        if side is Side.EQUAL and not value.is_integer():
             return False
-        up = op in (Op.GTE, Op.LT)
+        # Integers above 2.5 are those at or above 3, integers at or below 2.5 those at or below 2.
+        up = (side is Side.ABOVE) == inclusive
         value = math.ceil(value) if up else math.floor(value)
     if value > INT64_MAX:
-        return op in (Op.LT, Op.LTE)
+        return side is Side.BELOW
     if value < INT64_MIN:
-        return op in (Op.GT, Op.GTE)
+        return side is Side.ABOVE
     return [(op, int(value))]
 
 
 def _float_terms(op: Op, value: int | float) -> Terms:
+    side, _ = comparison(op)
     if isinstance(value, float):
         return [(op, value)]
     near = float(value)
     if int(near) == value:
         return [(op, near)]
     below, above = (math.nextafter(near, -math.inf), near) if near > value else (near, math.nextafter(near, math.inf))
-    if op is Op.EQ:
-        return False
-    return [(Op.GTE, above)] if op in (Op.GT, Op.GTE) else [(Op.LTE, below)]
+    match side:
+        case Side.EQUAL:
+            return False
+        case Side.ABOVE:
+            return [(Op.GTE, above)]
+        case Side.BELOW:
+            return [(Op.LTE, below)]
+        case _:
+            assert_never(side)
 
 
 # -- builders: one per operator ------------------------------------------------------
@@ -268,6 +283,16 @@ def _q(c: Compiler, target: Target, cond: Condition) -> Bool:
     return _any([_all([*_guard(v), c.dialect.has_words(v.value, wanted)]) for v in _text_views(c, target, cond)])
 
 
+def _contains(c: Compiler, target: Target, cond: Condition) -> Bool:
+    """`$contains` on an array in custom data (on `string_array` it is `$eq`): an
+    element compared as `$eq` compares a value, type-bracketed (SPEC §3)."""
+    assert isinstance(target, Json) and not isinstance(cond.value, tuple | Instant)
+    is_array, elements, views = c.dialect.json_elements(target.expr, cond.path, _json_kind(cond.value))
+    tests = [c.compare(view, Op.EQ, cond.value) for view in views]
+    found = sa.select(sa.literal(1)).select_from(elements).where(_any(tests)).exists()
+    return sa.and_(is_array, found)
+
+
 def _guard(view: View) -> list[Bool]:
     return [view.guard] if view.guard is not None else []
 
@@ -282,6 +307,7 @@ BUILDERS: dict[Op, Callable[[Compiler, Target, Condition], Bool]] = {
     Op.EXISTS: _exists,
     Op.AUTOCOMPLETE: _autocomplete,
     Op.Q: _q,
+    Op.CONTAINS: _contains,
 }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, assert_never
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..errors import Code, FilterError
-from ..operators import Op
+from ..operators import Op, Side, comparison
 from . import textmatch
 from .types import MARIADB_COLLATION, MYSQL_COLLATION, PG_COLLATION, UtcDateTime
 
@@ -106,11 +106,20 @@ class Dialect:
     # -- JSON ------------------------------------------------------------------
 
     def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
-        kind_names = {Kind.STRING: ("text",), Kind.NUMBER: ("integer", "real"), Kind.BOOLEAN: ("true", "false")}
         p = json_path(path)
-        json_kind = sa.func.json_type(column, p)
-        guard = json_kind.in_(kind_names[kind])
-        return [View(guard, sa.func.json_extract(column, p), kind, booleans_as_int=True)]
+        return self._typed_views(sa.func.json_type(column, p), sa.func.json_extract(column, p), kind)
+
+    def _typed_views(self, json_kind: Expr, value: Expr, kind: Kind) -> list[View]:
+        kind_names = {Kind.STRING: ("text",), Kind.NUMBER: ("integer", "real"), Kind.BOOLEAN: ("true", "false")}
+        return [View(json_kind.in_(kind_names[kind]), value, kind, booleans_as_int=True)]
+
+    def json_elements(self, column: Expr, path: Sequence[str], kind: Kind) -> tuple[Bool, Any, list[View]]:
+        """For `$contains`: that the value at `path` is an array, a FROM of its
+        elements, and their readings as `kind` (as `json_views` reads a value)."""
+        p = json_path(path)
+        elements = sa.func.json_each(column, p).table_valued("value", "type").alias("sf_elements")
+        views = self._typed_views(elements.c.type, elements.c.value, kind)
+        return sa.func.json_type(column, p) == "array", elements, views
 
     def json_present(self, column: Expr, path: Sequence[str]) -> Bool:
         return sa.func.json_type(column, json_path(path)) != "null"
@@ -195,8 +204,16 @@ class PostgreSQL(Dialect):
         if "\x00" not in value:
             return op, value
         prefix = value[: value.index("\x00")]
-        rewritten = {Op.GT: Op.GT, Op.GTE: Op.GT, Op.LT: Op.LTE, Op.LTE: Op.LTE}
-        return (rewritten[op], prefix) if op in rewritten else None
+        side, _ = comparison(op)
+        match side:
+            case Side.EQUAL:
+                return None
+            case Side.ABOVE:
+                return Op.GT, prefix
+            case Side.BELOW:
+                return Op.LTE, prefix
+            case _:
+                assert_never(side)
 
     def autocomplete(self, expr: Expr, folded: str) -> Bool:
         if "\x00" in folded:
@@ -233,8 +250,20 @@ class PostgreSQL(Dialect):
         return parent.op("->>", return_type=sa.Text)(sa.cast(sa.literal(path[-1]), sa.Text))
 
     def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
-        typeof = sa.func.jsonb_typeof(self._node(column, path))
-        text = self._text(column, path)
+        return self._typed_views(sa.func.jsonb_typeof(self._node(column, path)), self._text(column, path), kind)
+
+    def json_elements(self, column: Expr, path: Sequence[str], kind: Kind) -> tuple[Bool, Any, list[View]]:
+        node = self._node(column, path)
+        is_array = sa.func.jsonb_typeof(node) == "array"
+        # jsonb_array_elements of a non-array is an error, not an empty set: CASE first.
+        array = sa.case((is_array, node))
+        elements = sa.func.jsonb_array_elements(array).table_valued("value").alias("sf_elements")
+        element = sa.type_coerce(elements.c.value, postgresql.JSONB)
+        # The text of a scalar element (a string unquoted), as `->>` reads a key.
+        text = sa.func.jsonb_build_array(element).op("->>", return_type=sa.Text)(sa.literal(0, sa.Integer))
+        return is_array, elements, self._typed_views(sa.func.jsonb_typeof(element), text, kind)
+
+    def _typed_views(self, typeof: Expr, text: Expr, kind: Kind) -> list[View]:
         if kind is Kind.STRING:
             return [View(typeof == "string", self.string(text), kind)]
         target: Any = sa.Numeric() if kind is Kind.NUMBER else sa.Boolean()
@@ -292,12 +321,24 @@ class MariaDB(Dialect):
 
     def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
         p = json_path(path)
-        typeof = sa.func.json_type(sa.func.json_extract(column, p))
-        scalar = sa.func.json_value(column, p, type_=sa.Text)
+        node = sa.func.json_extract(column, p)
+        return self._typed_views(node, sa.func.json_value(column, p, type_=sa.Text), kind)
+
+    def json_elements(self, column: Expr, path: Sequence[str], kind: Kind) -> tuple[Bool, Any, list[View]]:
+        # Each element as JSON text (`v`: 1, "a", true) and as its scalar value (`s`).
+        p = json_path(path)
+        spec: Expr = sa.literal_column(f"'{p}[*]' COLUMNS (v JSON PATH '$', s LONGTEXT CHARACTER SET utf8mb4 PATH '$')")
+        elements = sa.func.json_table(column, spec).table_valued("v", "s").alias("sf_elements")
+        is_array = sa.func.json_type(sa.func.json_extract(column, p)) == "ARRAY"
+        return is_array, elements, self._typed_views(elements.c.v, sa.type_coerce(elements.c.s, sa.Text), kind)
+
+    def _typed_views(self, node: Expr, scalar: Expr, kind: Kind) -> list[View]:
+        """Readings of a JSON value given as JSON text (`node`) and as its scalar text."""
+        typeof = sa.func.json_type(node)
         if kind is Kind.STRING:
             return [View(typeof == "STRING", self.string(scalar), kind)]
         if kind is Kind.BOOLEAN:
-            is_true = sa.case((sa.func.json_extract(column, p) == "true", 1), else_=0)
+            is_true = sa.case((node == "true", 1), else_=0)
             return [View(typeof == "BOOLEAN", is_true, kind, booleans_as_int=True)]
         # JSON_TYPE calls 1e300 an INTEGER; Python (and so the contract) reads
         # any number written with a point or an exponent as a float.

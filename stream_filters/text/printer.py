@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..ast import And, Condition, Node, Operand, Or
+from ..ast import And, Condition, Node, Nor, Operand, Or
 from ..operators import Op
 from ..timestamps import Instant
 
@@ -26,6 +26,9 @@ WORDS: dict[Op, str] = {
     Op.IN: "in",
     Op.AUTOCOMPLETE: "startswith",
     Op.Q: "matches",
+    Op.NE: "!=",
+    Op.NIN: "not in",
+    Op.CONTAINS: "contains",
 }
 _WORDS_BY_KEY = {str(op): word for op, word in WORDS.items()}
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -45,6 +48,8 @@ def to_text(node: Node) -> str:
 def _expression(node: Node) -> str:
     if isinstance(node, Condition):
         return condition_text(node)
+    if isinstance(node, Nor):  # `not (a or b)`: the children of one `or`
+        return "not (" + " or ".join(_operand(child, Or(node.children)) for child in node.children) + ")"
     if not node.children:
         return "()"
     joiner = " and " if isinstance(node, And) else " or "
@@ -53,7 +58,7 @@ def _expression(node: Node) -> str:
 
 def _operand(child: Node, parent: And | Or) -> str:
     text = _expression(child)
-    if isinstance(child, Condition) or not child.children:
+    if isinstance(child, Condition | Nor) or not child.children:
         return text
     if isinstance(child, Or) or type(child) is type(parent):
         return f"({text})"
@@ -97,7 +102,7 @@ def describe_condition(filter_part: Node | Mapping[str, Any], max_length: int = 
     deep nesting are elided, and the result is cut to `max_length` characters,
     so it is safe on hostile input.
     """
-    if isinstance(filter_part, Condition | And | Or):
+    if isinstance(filter_part, Condition | And | Or | Nor):
         text = to_text(filter_part) or "()"
     else:
         text = _raw_filter(filter_part, 3) or "()"
@@ -116,10 +121,11 @@ def _raw_filter(obj: Any, depth: int) -> str:
 
 
 def _raw_entry(key: Any, value: Any, depth: int) -> str:
-    if key in ("$and", "$or") and isinstance(value, list):
+    if key in ("$and", "$or", "$nor") and isinstance(value, list):
         joiner = " and " if key == "$and" else " or "
         shown = [f"({_raw_filter(item, depth - 1)})" for item in value[:_SHOWN_ITEMS]]
-        return "(" + joiner.join(shown + (["…"] if len(value) > _SHOWN_ITEMS else [])) + ")"
+        inner = "(" + joiner.join(shown + (["…"] if len(value) > _SHOWN_ITEMS else [])) + ")"
+        return f"not {inner}" if key == "$nor" else inner
     name = str(key)
     if isinstance(value, Mapping) and value and all(isinstance(k, str) and k.startswith("$") for k in value):
         return " and ".join(

@@ -47,6 +47,9 @@ OPERATOR_TOKENS = {
     "IN": "$in",
     "STARTSWITH": "$autocomplete",
     "MATCHES": "$q",
+    "NE": "$ne",
+    "NIN": "$nin",
+    "CONTAINS": "$contains",
 }
 
 
@@ -95,7 +98,7 @@ class Compound:
     form of the same filter counts against the limit.
     """
 
-    logical: str  # "$and" or "$or"
+    logical: str  # "$and", "$or" or "$nor"
     start: int
     end: int
     children: list[Part] = field(default_factory=list)
@@ -104,7 +107,7 @@ class Compound:
 
     def add(self, child: Part) -> None:
         self.children.append(child)
-        entry_depth = child.depth + 1 if self.logical == "$or" else self._place(child)
+        entry_depth = child.depth + 1 if self.logical != "$and" else self._place(child)
         self.depth = max(self.depth, entry_depth)
 
     def _place(self, child: Part) -> int:
@@ -113,8 +116,8 @@ class Compound:
         if layout is None:
             return child.depth + 1
         last = next(reversed(layout), None)
-        if isinstance(child, Compound) and child.logical == "$or" and "$or" not in layout:
-            layout["$or"] = child
+        if isinstance(child, Compound) and child.logical != "$and" and child.logical not in layout:
+            layout[child.logical] = child
             return child.depth
         if last == "$and":
             layout["$and"].append(child)
@@ -178,6 +181,14 @@ class _Builder(Transformer[Token, Any]):
         if isinstance(inner, Compound):
             inner.start, inner.end = _start(lpar), _end(rpar)
         return inner
+
+    def none_of(self, word: Token, lpar: Token, inner: Part, rpar: Token) -> Compound:
+        """`not (a or b)`: `$nor` of the `or`'s children (`ast.nor` spreads them too)."""
+        chain = Compound("$nor", _start(word), _end(rpar))
+        for child in inner.children if isinstance(inner, Compound) and inner.logical == "$or" else (inner,):
+            chain.add(child)
+        self._check_chain(chain)
+        return chain
 
     def everything(self, lpar: Token, rpar: Token) -> Everything:
         return Everything(_start(lpar), _end(rpar))
@@ -361,11 +372,11 @@ def to_filter_json(part: Part, path: Path, spans: dict[Path, Span]) -> dict[str,
     spans[path] = Span(part.start, part.end)
     if isinstance(part, Everything):
         return {}
-    if part.logical == "$or" or part.layout is None:
+    if part.logical != "$and" or part.layout is None:
         return {part.logical: _list(part.children, (*path, part.logical), spans)}
     out: dict[str, Any] = {}
     for key, entry in part.layout.items():
-        if key == "$or":
+        if key in ("$or", "$nor"):
             out[key] = _list(entry.children, (*path, key), spans)
         elif key == "$and":
             out[key] = _list(entry, (*path, key), spans)

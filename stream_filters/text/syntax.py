@@ -23,8 +23,22 @@ from .positions import excerpt, locate
 from .printer import string_literal
 
 SCALARS = frozenset({"STRING", "NUMBER", "TIMESTAMP", "TRUE", "FALSE", "NULL"})
-OPERATORS = ("EQ", "GT", "GTE", "LT", "LTE", "IN", "STARTSWITH", "MATCHES", "EXISTS", "MISSING")
-_OPERATOR_WORDS = "=, >, >=, <, <=, in, startswith, matches, exists or missing"
+OPERATORS = (
+    "EQ",
+    "GT",
+    "GTE",
+    "LT",
+    "LTE",
+    "IN",
+    "STARTSWITH",
+    "MATCHES",
+    "EXISTS",
+    "MISSING",
+    "NE",
+    "NIN",
+    "CONTAINS",
+)
+_OPERATOR_WORDS = "=, >, >=, <, <=, in, startswith, matches, exists, missing, !=, not in or contains"
 _NAMES = {
     "FIELD": "a field name",
     "LPAR": "'('",
@@ -160,8 +174,8 @@ def _logical_symbols(found: _Found, expected: set[str], before: str) -> str | No
 def _not_equal(found: _Found, expected: set[str], before: str) -> str | None:
     if (found.kind == "CHAR" and found.value == "!") or (found.value == ">" and before.endswith("<")):
         return (
-            "There is no not-equal operator (filters have no $ne or $not): "
-            "list the values you want with in [...] or use < and > with or"
+            "not-equal is written != (where the endpoint allows $ne); "
+            "or list the values you want with in [...], or use < and > with or"
         )
     return None
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from stream_filters import And, Condition, FieldType, Instant, Node, Op, Or, SortKey
+from stream_filters.ast import Nor
 from stream_filters.operators import words
 
 
@@ -20,6 +21,8 @@ def matches(node: Node, row: Mapping[str, Any]) -> bool:
         return all(matches(child, row) for child in node.children)
     if isinstance(node, Or):
         return any(matches(child, row) for child in node.children)
+    if isinstance(node, Nor):
+        return not any(matches(child, row) for child in node.children)
     return _condition(node, _value(node, row))
 
 
@@ -31,11 +34,16 @@ def _value(c: Condition, row: Mapping[str, Any]) -> Any:
 
 
 def _condition(c: Condition, value: Any) -> bool:
+    if c.op in _NEGATIONS:  # SPEC §2: present, and not ...
+        positive = Condition(c.field, c.path, _NEGATIONS[c.op], c.value, c.type)
+        return _condition(_exists(c), value) and not _condition(positive, value)
     if c.op is Op.EXISTS:
         present = value is not None and not (c.type is FieldType.STRING_ARRAY and len(value) == 0)
         return present is c.value
     if value is None:
         return False
+    if c.op is Op.CONTAINS:  # an array with an element equal to the operand
+        return isinstance(value, list) and any(_compare(Op.EQ, element, c.value) for element in value)
     if c.type is FieldType.STRING_ARRAY:
         if c.op is Op.IN:
             return any(_compare(Op.EQ, element, operand) for element in value for operand in c.value)  # type: ignore[union-attr]
@@ -47,6 +55,13 @@ def _condition(c: Condition, value: Any) -> bool:
     if c.op is Op.IN:
         return any(_compare(Op.EQ, value, operand) for operand in c.value)  # type: ignore[union-attr]
     return _compare(c.op, value, c.value)
+
+
+_NEGATIONS = {Op.NE: Op.EQ, Op.NIN: Op.IN}
+
+
+def _exists(c: Condition) -> Condition:
+    return Condition(c.field, c.path, Op.EXISTS, True, c.type)
 
 
 def _kind(value: Any) -> str:
@@ -74,7 +89,9 @@ def _compare(op: Op, value: Any, operand: Any) -> bool:
         return bool(left >= right)
     if op is Op.LT:
         return bool(left < right)
-    return bool(left <= right)
+    if op is Op.LTE:
+        return bool(left <= right)
+    raise AssertionError(f"{op} is not a comparison")
 
 
 def reference_sorted(sort: Sequence[SortKey], rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

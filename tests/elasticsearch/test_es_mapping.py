@@ -36,6 +36,7 @@ def test_document_layout() -> None:
             "paths": ["color", "n", "ok", "deep", "list", "deep.a"],
             "folded": ["color:red"],
             "words": ["color:red"],
+            "elements": ["list:n:250011", "list:n:250012"],  # for $contains
         },
     }
     assert doc["created_at"] == "2024-01-01T00:00:00+00:00"

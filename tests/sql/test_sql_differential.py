@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, reject, settings
 
-from stream_filters import FilterError, Schema
+from stream_filters import FilterError, Schema, memory
 from stream_filters.strategies import requests, row_lists
 from tests.schemas import ALL_TYPES, SCHEMAS
 from tests.sql.harness import get_store, walk
-
-memory = pytest.importorskip("stream_filters.memory", reason="the in-memory backend has not landed yet")
 
 EXAMPLES = 500
 
