@@ -221,9 +221,7 @@ _ROW_VALUES: dict[FieldType, st.SearchStrategy[Any]] = {
     FieldType.DATETIME: datetimes,
     FieldType.STRING_ARRAY: st.lists(st.one_of(st.sampled_from(STRINGS), _text), max_size=3),
     FieldType.CUSTOM: st.dictionaries(
-        st.sampled_from(CUSTOM_KEYS),
-        st.one_of(json_scalars, st.booleans(), st.none(), json_values, st.lists(json_scalars, max_size=4)),
-        max_size=4,
+        st.sampled_from(CUSTOM_KEYS), st.one_of(json_scalars, st.booleans(), st.none(), json_values), max_size=4
     ),
 }
 

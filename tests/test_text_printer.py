@@ -77,6 +77,7 @@ DESCRIBED: list[tuple[Any, str]] = [
     ({"created_at": {"$gt": 5}}, "created_at > 5"),
     ({"id": None}, "id = null"),
     ({"id": {"$regex": "a"}}, 'id $regex "a"'),
+    ({"id": {"$ne": "a"}}, 'id != "a"'),
     ({"id": {"$exists": True}, "name": {"$exists": 0}}, "id exists and name $exists 0"),
     ({"id": {"$in": [1, 2, 3, 4, 5, 6]}}, "id in [1, 2, 3, 4, …]"),
     ({"custom": {"color": "red"}}, "custom = {…}"),
