@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .ast import MATCH_ALL, SEGMENT, And, Condition, Node, Operand, Or, conditions, conjoin, disjoin, nor
+from .ast import MATCH_ALL, SEGMENT, And, Condition, Node, Nor, Operand, Or, conditions, conjoin, disjoin, nor
 from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
 from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
 from .limits import LimitExceeded
@@ -168,7 +168,7 @@ def parse_scope(schema: Schema, scope: Mapping[str, Any] | Node) -> Node:
     schema's `Limits` (so it takes nothing from the client's, and an
     application cannot build unbounded work by accident either). A node given
     directly (parsed once, reused) is checked against the schema's fields."""
-    if isinstance(scope, Condition | And | Or):
+    if isinstance(scope, Condition | And | Or | Nor):
         _check_scope_node(schema, scope)
         return scope
     if not isinstance(scope, Mapping):

@@ -1,8 +1,9 @@
 """Every backend behind one interface, for the shared conformance table and coverage tests.
 
 `BACKENDS` is the one list: memory (the reference), SQLite, PostgreSQL,
-MariaDB and Elasticsearch (the documented-semantics evaluator in
-tests/elasticsearch/evaluator.py). Adding a backend to the test suite is one
+MariaDB, Elasticsearch (the documented-semantics evaluator in
+tests/elasticsearch/evaluator.py) and the Django ORM on each of the three
+databases (tests/django_orm/harness.py). Adding a backend to the test suite is one
 `Backend` entry here: its `compile` (a filter AST to whatever the backend
 runs, no I/O) and its `open` (rows loaded into a store; a function from
 request body to `Page`).
@@ -23,11 +24,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from stream_filters import Node, Page, Schema, memory
+from stream_filters import django as django_backend
 from stream_filters import elasticsearch as es
 from stream_filters import sql as sql_backend
+from stream_filters.django import vendors as django_vendors
 from stream_filters.elasticsearch.compiler import compile_filter as es_compile_filter
 from stream_filters.elasticsearch.mapping import layout_for
 from stream_filters.sql.dialects import DIALECTS
+from tests.django_orm import harness as django_harness
 from tests.elasticsearch.dsl import assert_accepted
 from tests.elasticsearch.evaluator import FakeElasticsearch
 from tests.sql.harness import get_store
@@ -116,8 +120,53 @@ def _es_open(schema: Schema, rows: Sequence[Row]) -> Pager:
     return page
 
 
+# -- Django ORM ------------------------------------------------------------------------
+
+
+def _django_compile(alias: str) -> Callable[[Schema, Node], object]:
+    def compile_django(schema: Schema, node: Node) -> object:
+        model = django_harness.model_for(schema)
+        where = django_backend.compile_filter(node, _django_mapping(schema), django_vendors.VENDORS[alias])
+        return model._default_manager.using(alias).filter(where).query.get_compiler(alias).as_sql()
+
+    return compile_django
+
+
+@cache
+def _django_mapping(schema: Schema) -> django_backend.DjangoMapping:
+    return django_backend.map_model(schema, django_harness.model_for(schema))
+
+
+def _django_open(alias: str) -> Callable[[Schema, Sequence[Row]], Pager]:
+    def open_django(schema: Schema, rows: Sequence[Row]) -> Pager:
+        store = django_harness.get_store(alias, schema)
+        store.load([dict(row) for row in rows])
+        return store.page
+
+    return open_django
+
+
 BACKENDS: tuple[Backend, ...] = (
     Backend("memory", lambda schema, node: memory.compile_filter(node), _memory_open),
     *(Backend(name, _sql_compile(name), _sql_open(name)) for name in ("sqlite", "postgresql", "mysql")),
     Backend("elasticsearch", _es_compile, _es_open),
+    *(Backend(f"django_{alias}", _django_compile(alias), _django_open(alias)) for alias in django_harness.ALIASES),
 )
+
+
+# (backend, case) pairs a backend does not answer yet, each with its reason. The
+# runner marks them strict xfail: they show in every run's summary, and one that
+# starts passing fails until it is taken off this list.
+_DJANGO_BIG_NUMBERS = (
+    "the Django backend does not yet compare custom.* numbers beyond 64 bits exactly "
+    "(the SQL backend's SQLite function and MariaDB DECIMAL(65,0) reading are still to port; docs/django.md)"
+)
+KNOWN_GAPS: dict[tuple[str, str], str] = {
+    ("django_sqlite", "number_gt_float_2_64_one_above"): _DJANGO_BIG_NUMBERS,
+    ("django_sqlite", "number_eq_float_2_64_not_one_above"): _DJANGO_BIG_NUMBERS,
+    ("django_sqlite", "number_lt_int64_min"): _DJANGO_BIG_NUMBERS,
+    ("django_mysql", "number_gt_float_beyond_64_bits"): _DJANGO_BIG_NUMBERS,
+    ("django_mysql", "number_lt_float_beyond_64_bits"): _DJANGO_BIG_NUMBERS,
+    ("django_mysql", "number_eq_float_is_exact_integer"): _DJANGO_BIG_NUMBERS,
+    ("django_mysql", "number_gt_float_2_64_one_above"): _DJANGO_BIG_NUMBERS,
+}

@@ -1,0 +1,18 @@
+"""The Django ORM backend: the filter AST as a `Q`, keyset pages over the
+application's own QuerySet (docs/django.md). Needs the `[django]` extra."""
+
+from .compiler import compile_filter
+from .mapping import DjangoMapping, Json, JsonArray, Related, Scalar, map_model
+from .paginate import paginate, paginate_async
+
+__all__ = [
+    "DjangoMapping",
+    "Json",
+    "JsonArray",
+    "Related",
+    "Scalar",
+    "compile_filter",
+    "map_model",
+    "paginate",
+    "paginate_async",
+]

@@ -1,0 +1,172 @@
+"""`paginate` / `paginate_async`: one page of a query over the application's own QuerySet.
+
+The QuerySet is the scope (`Call.objects.filter(tenant=request.user.tenant)`):
+the page is the rows of it that match `query.where`. The page logic is
+`pagination.plan`; this module supplies its `fetch`: the keyset ranges after a
+boundary (SPEC §5: NULL sorts lowest), nearest first, each one query with the
+sort's ORDER BY and a LIMIT, run in order until enough rows are found — every
+query a seek on the sort index, none with `OR ... IS NULL`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.db import connections, models
+from django.db.models import F, Q, QuerySet, Value
+
+from ..ast import conditions
+from ..cursors import Secrets, SortValue
+from ..field_types import FieldType
+from ..operators import Op
+from ..pagination import Fetch, Page, plan, run, run_async
+from ..query import Query
+from ..sql.paginate import register_sqlite_functions
+from ..sql.types import from_decimal
+from .compiler import compile_filter
+from .expressions import Sql
+from .mapping import DjangoMapping, Scalar
+from .vendors import SQLite, for_connection
+
+M = TypeVar("M", bound=models.Model)
+_SORT = "_sf_sort_{}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    expr: Any  # as compared and ordered (strings carry their collation)
+    field: models.Field[Any, Any]
+    ascending: bool
+    nullable: bool
+    kind: FieldType
+
+
+class _Pages:
+    """The queries of one page request over `queryset`."""
+
+    def __init__(self, query: Query, queryset: QuerySet[M], mapping: DjangoMapping, vendor: SQLite) -> None:
+        self.vendor = vendor
+        self.columns: list[_Column] = []
+        annotations: dict[str, Any] = {}
+        for i, key in enumerate(query.sort):
+            target = mapping.target(key.field)
+            if not isinstance(target, Scalar):
+                raise ValueError(f"sort field {key.field!r} must map to a model field")
+            kind = query.schema.by_name[key.field].type
+            expr = vendor.string(F(target.path)) if kind is FieldType.STRING else F(target.path)
+            field = mapping.model_field(target.path)
+            self.columns.append(_Column(expr, field, key.direction == 1, target.nullable, kind))
+            annotations[_SORT.format(i)] = F(target.path)
+        self.base = queryset.filter(compile_filter(query.where, mapping, vendor)).annotate(**annotations)
+
+    def queries(self, fetch: Fetch) -> list[QuerySet[Any]]:
+        order = [self.vendor.order(c.expr, c.ascending == fetch.forward, c.nullable) for c in self.columns]
+        return [self.base.filter(part).order_by(*order) for part in self._parts(fetch)]
+
+    def _parts(self, fetch: Fetch) -> list[Q]:
+        """The ranges after the boundary, nearest first (as `sql.keyset.parts`)."""
+        if fetch.after is None:
+            return [Q()]
+        columns, after = self.columns, fetch.after
+        ascending = [c.ascending == fetch.forward for c in columns]
+        ranges: list[list[Any]] = []  # [kind, start, end]
+        for i in reversed(range(len(columns))):
+            extends = bool(ranges) and ranges[-1][0] == "beyond" and ranges[-1][1] == i + 1
+            extends = extends and ascending[i] == ascending[i + 1]
+            if after[i] is None:
+                if ascending[i]:
+                    ranges.append(["not_null", i, i])
+                continue
+            if extends:
+                ranges[-1][1] = i
+            else:
+                ranges.append(["beyond", i, i])
+            if not ascending[i] and columns[i].nullable:
+                ranges.append(["null", i, i])
+        return [self._predicate(kind, start, end, ascending, after) for kind, start, end in ranges]
+
+    def _predicate(self, kind: str, start: int, end: int, ascending: list[bool], after: Sequence[SortValue]) -> Q:
+        terms = [
+            Q(Sql("{0} IS NULL", c.expr)) if after[i] is None else Q(Sql("{0} = {1}", c.expr, self._value(i, after)))
+            for i, c in enumerate(self.columns[:start])
+        ]
+        column = self.columns[start]
+        if kind == "not_null":
+            terms.append(Q(Sql("{0} IS NOT NULL", column.expr)))
+        elif kind == "null":
+            terms.append(Q(Sql("{0} IS NULL", column.expr)))
+        else:
+            span = range(start, end + 1)
+            exprs = [self.columns[i].expr for i in span]
+            values = [self._value(i, after) for i in span]
+            terms.append(Q(self.vendor.beyond(exprs, values, ascending[start], False)))
+        out = Q()
+        for term in terms:
+            out &= term
+        return out
+
+    def _value(self, i: int, after: Sequence[SortValue]) -> Value:
+        value = after[i]
+        if isinstance(value, datetime):
+            return Value(value, output_field=self.columns[i].field)
+        return Value(value)
+
+    def sort_values(self, item: models.Model) -> tuple[SortValue, ...]:
+        return tuple(_sort_value(c.kind, getattr(item, _SORT.format(i))) for i, c in enumerate(self.columns))
+
+
+def _sort_value(kind: FieldType, value: Any) -> SortValue:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, Decimal):
+        return from_decimal(value)
+    if kind is FieldType.BOOLEAN:
+        return bool(value)
+    return value  # type: ignore[no-any-return]
+
+
+def _prepare(query: Query, queryset: QuerySet[M], mapping: DjangoMapping) -> _Pages:
+    connection = connections[queryset.db]
+    vendor = for_connection(connection)
+    if vendor.name == "sqlite" and any(c.op in (Op.AUTOCOMPLETE, Op.Q) for c in conditions(query.where)):
+        connection.ensure_connection()
+        register_sqlite_functions(connection.connection)
+    return _Pages(query, queryset, mapping, vendor)
+
+
+def paginate(query: Query, queryset: QuerySet[M], mapping: DjangoMapping, *, secret: Secrets = None) -> Page[M]:
+    """One page of `query` over `queryset` (the scope): items are model instances."""
+    pages = _prepare(query, queryset, mapping)
+
+    def fetch(request: Fetch) -> list[M]:
+        found: list[M] = []
+        for part in pages.queries(request):
+            found.extend(part[: request.count - len(found)])
+            if len(found) >= request.count:
+                break
+        return found
+
+    return run(plan(query, pages.sort_values, secret), fetch)
+
+
+async def paginate_async(
+    query: Query, queryset: QuerySet[M], mapping: DjangoMapping, *, secret: Secrets = None
+) -> Page[M]:
+    """`paginate` with Django's async queries (`async for` over each range)."""
+    pages = _prepare(query, queryset, mapping)
+
+    async def fetch(request: Fetch) -> list[M]:
+        found: list[M] = []
+        for part in pages.queries(request):
+            found.extend([row async for row in part[: request.count - len(found)]])
+            if len(found) >= request.count:
+                break
+        return found
+
+    return await run_async(plan(query, pages.sort_values, secret), fetch)
