@@ -329,14 +329,6 @@ class StreamPagination(BasePagination):
             raise RuntimeError("get_paginated_response before paginate_queryset")
         return Response({self.items_key: data, "next": page.next, "prev": page.prev})
 
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        cursor = {"type": "string", "nullable": True}
-        return {
-            "type": "object",
-            "required": [self.items_key, "next", "prev"],
-            "properties": {self.items_key: schema, "next": cursor, "prev": cursor},
-        }
-
 
 class StreamQueryAPIView(StreamQueryMixin, ListModelMixin, GenericAPIView[M]):
     """A query endpoint: GET with parameters or POST with a body, both answered
