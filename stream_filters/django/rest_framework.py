@@ -62,8 +62,7 @@ from ..parser import load_json
 from ..query import Query
 from ..request_keys import REQUEST_KEYS
 from ..schema import Schema
-from .mapping import DjangoMapping
-from .paginate import paginate
+from . import DjangoMapping, paginate  # the package's public API (its modules' layout may change)
 
 __all__ = [
     "CURSOR_SECRET_SETTING",
