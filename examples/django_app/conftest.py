@@ -24,3 +24,8 @@ def _server_is_up(django_db_blocker: Any) -> None:
             require_server(f"{connection.vendor} for the example project", str(exc).splitlines()[0])
         finally:
             connection.close()
+
+
+def pytest_report_header() -> str:
+    settings = connections["default"].settings_dict
+    return f"example project database: {connections['default'].vendor} ({settings['NAME'] or 'in memory'})"

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.test import APIClient
@@ -164,6 +166,18 @@ def test_items_are_serialized_with_streams_names(seeded: Seeded) -> None:
 
 def _json(response: Response) -> Any:
     return json.loads(response.content)
+
+
+def test_a_page_costs_the_same_queries_whatever_its_size(seeded: Seeded) -> None:
+    """Members are prefetched per keyset range: no query per call."""
+    client = _client(seeded, "acme")
+    counts = []
+    for limit in (2, 25):
+        with CaptureQueriesContext(connection) as queries:
+            page = _json(client.post("/calls/query", {"limit": limit}))
+        assert len(page["calls"]) == min(limit, len([r for r in _call_rows() if r["tenant_id"] == "acme"]))
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1] < 8
 
 
 def _problems(response: Response) -> list[tuple[str, list[Any]]]:
