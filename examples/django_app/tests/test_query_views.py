@@ -127,6 +127,11 @@ CALL_BODIES: list[dict[str, Any]] = [
         "limit": 2,
     },
     {"filter_conditions": {"team": {"$in": ["red"]}, "type": "default"}, "sort": [{"field": "updated_at"}], "limit": 2},
+    {
+        "filter_conditions": {"created_by_user_id": {"$gte": "u04"}, "starts_at": {"$exists": True}},
+        "sort": [{"field": "starts_at", "direction": -1}, {"field": "type"}],
+        "limit": 2,
+    },
 ]
 MEMBER_BODIES: list[dict[str, Any]] = [
     {"limit": 2},
