@@ -25,8 +25,8 @@ from ..field_types import FieldType
 from ..operators import Op
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
-from ..sql.paginate import register_sqlite_functions
-from ..sql.types import from_decimal
+from ..sqlcore.numbers import from_decimal
+from ..sqlcore.sqlite_functions import register_sqlite_functions
 from .compiler import compile_filter
 from .expressions import Sql
 from .mapping import DjangoMapping, Scalar

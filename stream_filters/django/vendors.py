@@ -1,6 +1,7 @@
 """What differs between SQLite, PostgreSQL and MariaDB under Django, and nothing else.
 
-The same decisions as the SQL backend (`stream_filters.sql.dialects`): strings
+The same decisions as the SQL backend (`stream_filters.sql.dialects`, from
+`stream_filters.sqlcore`): strings
 compare by code point (SQLite's BINARY; PostgreSQL's "C"; MariaDB's
 `utf8mb4_nopad_bin`), a value in custom data compares only with an operand of
 its JSON type (SPEC §3), `$autocomplete`/`$q` never lower-case in the database
@@ -20,9 +21,11 @@ from django.db.models import BooleanField, DecimalField, FloatField, OrderBy, Te
 from django.db.models.functions import Collate
 
 from ..errors import Code, FilterError
-from ..sql import textmatch
-from ..sql.dialects import DIALECTS, Domain, Kind, json_path
-from ..sql.types import MARIADB_COLLATION, PG_COLLATION
+from ..operators import Op
+from ..sqlcore import textmatch
+from ..sqlcore.custom import Kind, json_path
+from ..sqlcore.numbers import Domain
+from ..sqlcore.strings import MARIADB_COLLATION, PG_COLLATION, without_nul
 from .expressions import Sql, places
 
 Expr = Any  # a Django expression
@@ -60,8 +63,9 @@ class SQLite:
     def string(self, expr: Expr) -> Expr:
         return expr if self.collation is None else Collate(expr, self.collation)
 
-    def string_operand(self, op: Any, value: str) -> tuple[Any, str] | None:
-        return DIALECTS[self.name].string_operand(op, value)
+    def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
+        """The comparison to run for a string operand; None: nothing matches."""
+        return op, value
 
     # -- $autocomplete and $q ------------------------------------------------
 
@@ -146,7 +150,7 @@ def _expanded(exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool, in
 
 
 class _Patterns(SQLite):
-    """`$autocomplete` and `$q` as code-point regular expressions (`sql.textmatch`)."""
+    """`$autocomplete` and `$q` as code-point regular expressions (`sqlcore.textmatch`)."""
 
     regex_start, regex_end = "^", "$"
     operator = "~"
@@ -181,6 +185,9 @@ class PostgreSQL(_Patterns):
 
     def escape(self, code: int) -> str:
         return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+    def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
+        return without_nul(op, value)  # PostgreSQL text cannot hold NUL
 
     def autocomplete(self, expr: Expr, folded: str) -> Expr:
         if "\x00" in folded:
