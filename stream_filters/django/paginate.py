@@ -19,15 +19,13 @@ from typing import Any, TypeVar, assert_never
 from django.db import connections, models
 from django.db.models import F, Q, QuerySet, Value
 
-from ..ast import conditions
 from ..cursors import Secrets, SortValue
 from ..field_types import FieldType
-from ..operators import Op
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
 from ..sqlcore.keyset import Range, RangeKind, ranges
 from ..sqlcore.numbers import from_decimal
-from ..sqlcore.sqlite_functions import register_sqlite_functions
+from ..sqlcore.sqlite_functions import needs_sqlite_functions, register_sqlite_functions
 from .compiler import compile_filter
 from .expressions import Sql
 from .mapping import DjangoMapping, Scalar
@@ -126,7 +124,7 @@ def _sort_value(kind: FieldType, value: Any) -> SortValue:
 def _prepare(query: Query, queryset: QuerySet[M], mapping: DjangoMapping) -> _Pages:
     connection = connections[queryset.db]
     vendor = for_connection(connection)
-    if vendor.name == "sqlite" and any(c.op in (Op.AUTOCOMPLETE, Op.Q) for c in conditions(query.where)):
+    if vendor.name == "sqlite" and needs_sqlite_functions(query.where):
         connection.ensure_connection()
         register_sqlite_functions(connection.connection)
     return _Pages(query, queryset, mapping, vendor)
