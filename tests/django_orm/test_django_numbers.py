@@ -12,11 +12,17 @@ a float written with an exponent as the integer it denotes).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from stream_filters import FilterError, memory
+from stream_filters.django.compiler import compile_filter as django_compile_filter
+from stream_filters.django.vendors import VENDORS
+from stream_filters.sql.compiler import compile_filter as sql_compile_filter
+from stream_filters.sql.dialects import DIALECTS
+from tests.backends import _django_mapping, _sql_mapping
 from tests.django_orm.harness import Store, get_store
 from tests.schemas import ALL_TYPES
 from tests.sql.test_sql_numbers import _FLOATS, _INTS, _MAY_REFUSE, _OPERANDS, _VALUES, CASES, _conditions
@@ -96,3 +102,32 @@ def test_columns_at_their_edges(alias: str) -> None:
                 if got != _expected(held, condition):
                     wrong.append((condition, got))
     assert not wrong, wrong[:5]
+
+
+def _refusal(compile_one: Callable[[], object]) -> dict[str, Any] | None:
+    try:
+        compile_one()
+    except FilterError as exc:
+        return exc.to_dict()
+    return None
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [{"$eq": 1e300}, {"$gt": -1e66}, {"$in": [1, 1e300]}, {"$contains": 1.7976931348623157e308}, {"$lte": 1e65}],
+    ids=repr,
+)
+def test_the_sql_backends_refuse_the_same_conditions(condition: dict[str, Any]) -> None:
+    """One decision (`sqlcore.numbers`): a condition is refused on a database by
+    both SQL backends with the same error, or by neither. No database is
+    needed: the refusal happens when the filter is compiled."""
+    node = ALL_TYPES.parse({"filter_conditions": {"custom.n": condition}}).where
+    for database in ("sqlite", "postgresql", "mysql"):
+        sql = _refusal(lambda: sql_compile_filter(node, _sql_mapping(ALL_TYPES), DIALECTS[database]))  # noqa: B023
+        django = _refusal(lambda: django_compile_filter(node, _django_mapping(ALL_TYPES), VENDORS[database]))  # noqa: B023
+        assert django == sql, database
+        if database == "mysql" and condition != {"$lte": 1e65}:
+            assert sql is not None and sql["code"] == "unsupported", sql
+            assert sql["problems"][0]["path"] == ["filter_conditions", "custom.n", next(iter(condition))]
+        else:
+            assert sql is None, (database, sql)
