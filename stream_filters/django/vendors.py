@@ -1,13 +1,14 @@
 """What differs between SQLite, PostgreSQL and MariaDB under Django, and nothing else.
 
-The same decisions as the SQL backend (`stream_filters.sql.dialects`, from
-`stream_filters.sqlcore`): strings
-compare by code point (SQLite's BINARY; PostgreSQL's "C"; MariaDB's
-`utf8mb4_nopad_bin`), a value in custom data compares only with an operand of
-its JSON type (SPEC §3), `$autocomplete`/`$q` never lower-case in the database
-(Python functions on SQLite, code-point patterns elsewhere), NULL sorts lowest
-(SPEC §5). A `Vendor` writes those few expressions as SQL around Django
-expressions (`Sql`); the compiler asks it and nothing else.
+The SQL backend's decisions (`stream_filters.sqlcore`, shared with
+`stream_filters.sql.dialects`): strings compare by code point (SQLite's
+BINARY; PostgreSQL's "C"; MariaDB's `utf8mb4_nopad_bin`), a value in custom
+data compares only with an operand of its JSON type (SPEC §3) and a custom
+number exactly, read as the SQL backend reads it, `$autocomplete`/`$q` never
+lower-case in the database (Python functions on SQLite, code-point patterns
+elsewhere), NULL sorts lowest (SPEC §5). A `Vendor` writes those few
+expressions as SQL around Django expressions (`Sql`); the compiler asks it
+and nothing else.
 """
 
 from __future__ import annotations
