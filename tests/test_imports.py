@@ -98,3 +98,30 @@ def test_schema_parse_reaches_the_parser_without_importing_it() -> None:
     assert "stream_filters.parser" in graph["stream_filters.schema"]
     assert "stream_filters.schema" not in graph["stream_filters.parser"]
     assert "stream_filters.schema" not in graph["stream_filters.query"]
+
+
+# -- the Django backend without SQLAlchemy --------------------------------------------
+
+
+def test_the_django_backend_runs_without_sqlalchemy() -> None:
+    """The `[django]` extra has no SQLAlchemy: stream_filters.django imports
+    only stream_filters.sqlcore of the SQL side, and compiles and pages
+    (SQLite's Python functions included) with SQLAlchemy made unimportable
+    (tests/django_orm/standalone.py, in a process of its own)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.django_orm.standalone", ":memory:", "--no-sqlalchemy"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=PACKAGE.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    pages, _, modules = done.stdout.splitlines()
+    # Titles by code point, descending: "alpha two", "Beta", "Alpha one", "ALPHA three". "Beta"
+    # matches by its 2^64 + 1, which json_extract would read as the float 2^64 (sf_compare_numbers).
+    assert pages == "[['c1', 'c2'], ['c0', 'c4']]"
+    assert modules == "[]"

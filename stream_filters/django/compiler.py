@@ -4,7 +4,7 @@ One dispatch table (`BUILDERS`) from operator to builder; where databases
 differ, a builder asks the `Vendor`. Operands are bound parameters (`Value`
 with the model field, so Django adapts datetimes as it stores them); columns
 come only from the mapping, JSON paths only from validated segments. Numeric
-operands are rewritten as `stream_filters.sql.compiler.numeric_terms` does,
+operands are rewritten by `stream_filters.sqlcore.numbers.numeric_terms`,
 so a database compares exactly as Python does.
 """
 
@@ -22,8 +22,8 @@ from django.db.models.functions import Coalesce
 from ..ast import And, Condition, Node, Nor, lowered
 from ..field_types import FieldType
 from ..operators import Op, fold, is_sugar, words
-from ..sql.compiler import Terms, numeric_terms
-from ..sql.dialects import Domain, Kind
+from ..sqlcore.custom import Kind, json_kind
+from ..sqlcore.numbers import Domain, Inexact, Terms, numeric_terms, refusal
 from ..timestamps import Instant, at_microseconds
 from .expressions import Sql, places
 from .mapping import DjangoMapping, Json, JsonArray, Related, Scalar, Target
@@ -44,7 +44,10 @@ class Compiler:
         if isinstance(node, Condition):
             if is_sugar(node.op, node.type):
                 return self.compile(lowered(node))
-            return BUILDERS[node.op](self, self.mapping.target(node.field), node)
+            try:
+                return BUILDERS[node.op](self, self.mapping.target(node.field), node)
+            except Inexact as exc:
+                raise refusal(node, self.vendor.name, exc) from None
         children = [self.compile(child) for child in node.children]
         if isinstance(node, And):
             return _all(children)
@@ -58,7 +61,7 @@ class Compiler:
 
     def views(self, target: Target, cond: Condition, value: Any) -> list[View]:
         if isinstance(target, Json):
-            return self.vendor.json_views(F(target.path), cond.path, _json_kind(value))
+            return self.vendor.json_views(F(target.path), cond.path, json_kind(value))
         assert isinstance(target, Scalar)
         expr = F(target.path)
         if cond.type is FieldType.STRING:
@@ -90,8 +93,13 @@ class Compiler:
             tests = [Sql("{0} IS NOT NULL", view.value)]
         else:
             assert isinstance(terms, list)
-            tests = [Sql(f"{{0}} {_SIGNS[o]} {{1}}", view.value, _value(v, field)) for o, v in terms]
+            tests = [self._test(view, o, v, field) for o, v in terms]
         return _all([Q(t) for t in ([view.guard, *tests] if view.guard is not None else tests)])
+
+    def _test(self, view: View, op: Op, value: Any, field: models.Field[Any, Any] | None) -> Any:
+        if view.domain is Domain.CALL:
+            return self.vendor.compare_number(view.value, _SIGNS[op], value)
+        return Sql(f"{{0}} {_SIGNS[op]} {{1}}", view.value, _value(value, field))
 
     def scalar_field(self, target: Target) -> models.Field[Any, Any] | None:
         return self.mapping.model_field(target.path) if isinstance(target, Scalar) else None
@@ -134,14 +142,6 @@ def _value(value: Any, field: models.Field[Any, Any] | None) -> Value:
 
 def _boolean(q: Q) -> Any:
     return models.ExpressionWrapper(q, output_field=models.BooleanField())
-
-
-def _json_kind(value: Any) -> Kind:
-    if isinstance(value, bool):
-        return Kind.BOOLEAN
-    if isinstance(value, str):
-        return Kind.STRING
-    return Kind.NUMBER
 
 
 def _all(tests: list[Q]) -> Q:
@@ -223,7 +223,7 @@ def _contains(c: Compiler, target: Target, cond: Condition) -> Q:
     def element(view: View) -> Any:
         return _boolean(c.compare(view, Op.EQ, value))
 
-    return Q(c.vendor.json_contains(F(target.path), cond.path, _json_kind(value), element))
+    return Q(c.vendor.json_contains(F(target.path), cond.path, json_kind(value), element))
 
 
 BUILDERS: dict[Op, Callable[[Compiler, Target, Condition], Q]] = {

@@ -13,9 +13,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
-from enum import Enum
-from typing import Any, assert_never
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -25,29 +23,15 @@ from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..errors import Code, FilterError
-from ..operators import Op, Side, comparison
-from . import textmatch
-from .types import MARIADB_COLLATION, MYSQL_COLLATION, PG_COLLATION, UtcDateTime
+from ..operators import Op
+from ..sqlcore import textmatch
+from ..sqlcore.custom import Kind, json_path
+from ..sqlcore.numbers import DECIMAL65_DIGITS, Domain
+from ..sqlcore.strings import MARIADB_COLLATION, MYSQL_COLLATION, PG_COLLATION, without_nul
+from .types import UtcDateTime
 
 Expr = ColumnElement[Any]
 Bool = ColumnElement[bool]
-
-
-class Domain(Enum):
-    """How a database compares a numeric expression with a bound Python number."""
-
-    EXACT = "exact"  # compares integers and reals exactly as Python does (SQLite)
-    DECIMAL = "decimal"  # exact when floats are bound as their exact Decimal value
-    INT = "int"  # an integer column: float operands are rewritten to integers
-    JSON_INTEGER = "json_integer"  # INT for JSON integers read as DECIMAL(65,0) (MariaDB)
-    CALL = "call"  # JSON number text compared by Python (`sf_compare_numbers`, SQLite)
-    FLOAT = "float"  # a double column: integer operands are rewritten to doubles
-
-
-class Kind(Enum):
-    STRING = "string"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +48,6 @@ class View:
     # of `value`, each one an ordinary index can serve and together exact
     # (None: compare `value`). See `Dialect.string_equality`.
     equal: tuple[Expr, ...] | None = None
-
-
-def json_path(path: Sequence[str]) -> str:
-    """`$."a"."b"`: validated segments ([A-Za-z0-9_-]+) need no escaping;
-    quoting makes every segment an object key, never an array index."""
-    return "$" + "".join(f'."{segment}"' for segment in path)
-
-
-DECIMAL65_DIGITS = 65  # MariaDB reads a JSON integer as DECIMAL(65,0)
 
 
 def unsupported(message: str) -> FilterError:
@@ -254,21 +229,7 @@ class PostgreSQL(Dialect):
         return (expr,) if declared_collation(expr, self.name) is None else None
 
     def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
-        # PostgreSQL text cannot hold NUL, so no stored value contains one: a
-        # value is above "p\0..." exactly when it is above its prefix "p".
-        if "\x00" not in value:
-            return op, value
-        prefix = value[: value.index("\x00")]
-        side, _ = comparison(op)
-        match side:
-            case Side.EQUAL:
-                return None
-            case Side.ABOVE:
-                return Op.GT, prefix
-            case Side.BELOW:
-                return Op.LTE, prefix
-            case _:
-                assert_never(side)
+        return without_nul(op, value)  # PostgreSQL text cannot hold NUL
 
     def autocomplete(self, expr: Expr, folded: str) -> Bool:
         if "\x00" in folded:
@@ -475,10 +436,6 @@ def for_sqlalchemy(dialect: Any) -> Dialect:
         return DIALECTS[name]
     except KeyError:
         raise ValueError(f"unsupported database {name!r}: use sqlite, postgresql, mysql or mariadb") from None
-
-
-def exact_decimal(value: int | float) -> int | Decimal:
-    return value if isinstance(value, int) else Decimal(value)
 
 
 class DoubleCast(FunctionElement[float]):
