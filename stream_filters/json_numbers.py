@@ -9,7 +9,8 @@ positional notation with a fraction (`1152921504606846976.0`): jsonb then holds
 the float's value, and its text reads back as the same float. Floats with a
 negative exponent (`1e-05`) need nothing: jsonb keeps them as a decimal with a
 point (`0.00001`), which reads back as the same float, and writing their exact
-value would take up to 767 digits (5e-324).
+value would take up to 1,076 characters (767 significant digits just below
+2.2250738585072014e-308).
 
 The rewrite works on JSON text, token by token, so it serves any encoder:
 `dumps_json` (SQLAlchemy's `json_serializer`), the Django encoder
@@ -31,8 +32,10 @@ _EXPONENT = re.compile(r"[0-9][eE]\+?[0-9]")
 
 
 def positional_float(value: float) -> str:
-    """A finite float as JSON text that jsonb keeps as its exact value: digits
-    with a point, never an exponent (`1e+300` as its 301 integer digits + `.0`)."""
+    """A finite float as JSON text that jsonb keeps as a number with a point,
+    which reads back as the same float: from 1e16 up, where Python writes an
+    exponent, its exact value (`1e+300` as its 301 integer digits + `.0`);
+    below, Python's own text."""
     text = repr(value)
     if "e+" not in text:
         return text  # positional already (or `1e-05`, which jsonb keeps as 0.00001)
