@@ -31,7 +31,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from stream_filters import Query
 from stream_filters.fastapi import ERROR_RESPONSES, add_exception_handlers, query_body
-from stream_filters.sql import paginate_async, sort_indexes
+from stream_filters.sql import dumps_json, paginate_async, sort_indexes
 
 from .filters import CALLS, CALLS_MAPPING, MEMBERS, MEMBERS_MAPPING
 from .models import Base, Call, CallMember
@@ -120,7 +120,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {**ERROR_RESPONSES, 401: {"descript
 
 
 def create_app(config: Settings, engine: AsyncEngine | None = None) -> FastAPI:
-    database = engine or create_async_engine(config.database_url)
+    # dumps_json: custom floats written through this engine stay floats in jsonb (docs/sql.md).
+    database = engine or create_async_engine(config.database_url, json_serializer=dumps_json)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

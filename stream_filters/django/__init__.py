@@ -2,11 +2,13 @@
 application's own QuerySet (docs/django.md). Needs the `[django]` extra."""
 
 from .compiler import compile_filter
+from .encoders import ExactFloatsEncoder
 from .mapping import DjangoMapping, Json, JsonArray, Related, Scalar, map_model
 from .paginate import paginate, paginate_async
 
 __all__ = [
     "DjangoMapping",
+    "ExactFloatsEncoder",
     "Json",
     "JsonArray",
     "Related",

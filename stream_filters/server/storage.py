@@ -17,14 +17,12 @@ import contextlib
 import dataclasses
 import functools
 import json
-import math
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import orjson
@@ -36,6 +34,7 @@ from sqlalchemy.schema import CreateIndex
 from ..ast import Condition, Node
 from ..cursors import Secrets
 from ..field_types import FieldType
+from ..json_numbers import dumps_json
 from ..operators import Op
 from ..pagination import Page
 from ..query import Query
@@ -118,16 +117,13 @@ class Created:
 
 def connect(url: str) -> Engine:
     """An engine for `url`; SQLite files get WAL and a busy timeout."""
+    # JSON written with floats positional, so that jsonb keeps them as floats (SPEC §3.6).
+    json_options: dict[str, Any] = {"json_serializer": dumps_json, "json_deserializer": json_value}
     if url.startswith("sqlite"):
-        engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, json_deserializer=json_value
-        )
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **json_options)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    options: dict[str, Any] = {"json_serializer": json_text} if url.startswith("postgresql") else {}
-    return sa.create_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_deserializer=json_value, **options
-    )
+    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **json_options)
 
 
 def json_value(text: str | bytes) -> Any:
@@ -138,24 +134,6 @@ def json_value(text: str | bytes) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         return json.loads(text)
-
-
-def json_text(value: Any) -> str:
-    """JSON for a JSONB column that reads back as written.
-
-    JSONB keeps numbers as NUMERIC, which forgets the exponent: `1e300` comes
-    back as a 301-digit integer, a float no longer. A float is therefore
-    written in positional notation with a fraction (`1000...0.0`), which
-    NUMERIC keeps as a non-integer. Custom data nests at most 10 levels, so
-    the recursion is bounded.
-    """
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{json_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(json_text(v) for v in value) + "]"
-    if isinstance(value, float) and math.isfinite(value) and "e+" in repr(value):
-        return format(Decimal(repr(value)), "f") + ".0"
-    return json.dumps(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,8 +2,10 @@
 
 mapping = map_table(QUERY_CALLS, calls, {"members": Related(...)})
 page = paginate(QUERY_CALLS.parse(body), connection, mapping, secret=KEY)
+engine = create_engine(url, json_serializer=dumps_json)  # floats stay floats in jsonb
 """
 
+from ..json_numbers import dumps_json
 from ..sqlcore.sqlite_functions import register_sqlite_functions
 from .compiler import compile_filter
 from .dialects import DIALECTS, Dialect, for_sqlalchemy
@@ -26,6 +28,7 @@ __all__ = [
     "add_sort_indexes",
     "code_point_string",
     "compile_filter",
+    "dumps_json",
     "for_sqlalchemy",
     "install_sqlite_functions",
     "json_type",

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Dialect as SqlAlchemyDialect
 
 from ..cli.common import EnvironmentFault, UsageError, json_value
 from ..field_types import FieldType
+from ..json_numbers import dumps_json
 from ..pagination import Page, plan
 from ..query import Query
 from ..schema import Schema
@@ -92,7 +93,7 @@ def database(url: str, *, create: bool = False) -> Iterator[sa.Engine]:
         )
     created = path is not None and not path.exists()
     try:
-        engine = sa.create_engine(parsed)
+        engine = sa.create_engine(parsed, json_serializer=dumps_json)  # floats stay floats in jsonb (SPEC §3.6)
     except ModuleNotFoundError as exc:
         raise EnvironmentFault(f"the database driver {exc.name} is not installed (pip install '.[sql]')") from None
     except sa.exc.NoSuchModuleError:
@@ -157,6 +158,7 @@ def reflect_mapping(query: Query, connection: sa.Connection, table_name: str) ->
     schema = query.schema
     inspector = sa.inspect(connection)
     for f in schema.fields:
+        _read_as_json(table, f.name, f.type)
         if f.type is FieldType.STRING_ARRAY and f.name not in table.c and "call_members" in inspector.get_table_names():
             members = sa.Table("call_members", metadata, autoload_with=connection)
             if "cid" in table.c and {"call_cid", "user_id"} <= set(members.c.keys()):
@@ -166,6 +168,15 @@ def reflect_mapping(query: Query, connection: sa.Connection, table_name: str) ->
         return map_table(schema, table, overrides, strict=False), related
     except ValueError as exc:
         raise EnvironmentFault(f"table {table_name!r} does not hold {schema.name} rows: {exc}") from None
+
+
+def _read_as_json(table: sa.Table, name: str, field_type: FieldType) -> None:
+    """MariaDB's JSON is LONGTEXT to reflection: read a JSON field's column as
+    JSON, so that a page gives its value, not its text (numbers as written)."""
+    column = table.c.get(name)
+    json_field = field_type in (FieldType.CUSTOM, FieldType.STRING_ARRAY)
+    if json_field and column is not None and isinstance(column.type, sa.String):
+        column.type = sa.JSON(none_as_null=True)
 
 
 def _attach_members(connection: sa.Connection, members: sa.Table, name: str, items: list[dict[str, Any]]) -> None:

@@ -71,7 +71,7 @@ configure()
 
 from django.db import OperationalError, connections, models  # noqa: E402
 
-from stream_filters.django import DjangoMapping, map_model, paginate  # noqa: E402
+from stream_filters.django import DjangoMapping, ExactFloatsEncoder, map_model, paginate  # noqa: E402
 from stream_filters.pagination import Page  # noqa: E402
 from tests.conftest import require_server  # noqa: E402
 
@@ -82,7 +82,7 @@ _FIELDS: dict[FieldType, Any] = {
     FieldType.BOOLEAN: lambda: models.BooleanField(null=True),
     FieldType.DATETIME: lambda: models.DateTimeField(null=True),
     FieldType.STRING_ARRAY: lambda: models.JSONField(null=True),
-    FieldType.CUSTOM: lambda: models.JSONField(null=True),
+    FieldType.CUSTOM: lambda: models.JSONField(null=True, encoder=ExactFloatsEncoder),
 }
 _models: dict[str, type[models.Model]] = {}
 
@@ -118,8 +118,8 @@ class Store:
         return out
 
     def load(self, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Replace the table's rows; returns them as read back (PostgreSQL's jsonb
-        keeps a number's value, not its text: 1e300 in custom data comes back as 10**300)."""
+        """Replace the table's rows; returns them as read back (custom data is
+        written by `ExactFloatsEncoder`, so its floats read back as floats)."""
         manager = self.model._default_manager.db_manager(self.alias)
         manager.all().delete()
         manager.bulk_create([self.model(**self.stored(row)) for row in rows])

@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,18 @@ def test_timestamps_at_the_ends_of_the_range_round_trip(server: Server) -> None:
     _reads_still_work(server)
 
 
-NUMBERS = {"big": 1e300, "e16": 1e16, "one": 1.0, "half": 0.5, "tiny": 1e-300, "int": 10**18, "neg": -2.5e200}
+NUMBERS = {
+    "big": 1e300,
+    "e16": 1e16,
+    "one": 1.0,
+    "half": 0.5,
+    "tiny": 1e-300,
+    "int": 10**18,
+    "neg": -2.5e200,
+    "f60": 2.0**60,  # 1.152921504606847e+18, whose exact value is 2^60
+    "max": 1.7976931348623157e308,
+    "i53": 2**53 + 1,
+}
 
 
 def test_custom_numbers_read_back_as_the_same_json_number(server: Server) -> None:
@@ -138,6 +150,13 @@ def test_custom_numbers_read_back_as_the_same_json_number(server: Server) -> Non
     for custom in (state["call"]["custom"], member["custom"]):
         assert custom == NUMBERS
         assert {k: type(v) for k, v in custom.items()} == {k: type(v) for k, v in NUMBERS.items()}
+    # What the database holds is each float's exact value, with a fraction (SPEC §3.6).
+    with server.storage.engine.connect() as conn:
+        text = conn.execute(sa.select(sa.cast(calls.c.custom, sa.Text)).where(calls.c.id == "numbers")).scalar_one()
+    held = json.loads(text, parse_float=Decimal)
+    assert {k: v for k, v in held.items() if isinstance(v, Decimal)} == {
+        k: Decimal(v) for k, v in NUMBERS.items() if isinstance(v, float) and abs(v) >= 1
+    } | {k: Decimal(repr(v)) for k, v in NUMBERS.items() if isinstance(v, float) and abs(v) < 1}
 
 
 def test_error_body_is_bounded_and_keeps_every_code_and_path(server: Server) -> None:

@@ -236,3 +236,31 @@ def test_load_with_a_bad_data_file_leaves_no_database(tmp_path: Path, capsys: py
     assert main(["load", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--table", "calls", "--data", str(rows)]) == 2
     assert ":2:" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+CUSTOM_NUMBERS = {"f60": 2.0**60, "big": 1e300, "max": 1.7976931348623157e308, "i20": 10**20, "tiny": 1e-300}
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "mysql"])
+def test_load_writes_floats_that_read_back_as_floats(
+    dialect: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`load` writes custom data with `dumps_json` (SPEC §3.6): on PostgreSQL too,
+    `2.0**60` is the float 2^60, found by `$eq 2**60` and read back as a float."""
+    engine = make_engine(dialect)  # skips, or fails in CI, without the server
+    url = engine.url.render_as_string(hide_password=False) if dialect != "sqlite" else f"sqlite:///{tmp_path / 'n.db'}"
+    table = f"sf_load_numbers_{os.getpid()}"
+    rows = tmp_path / "members.jsonl"
+    rows.write_text(json.dumps({"user_id": "u", "custom": CUSTOM_NUMBERS}) + "\n" + json.dumps({"user_id": "v"}) + "\n")
+    load = ["load", "--db", url, "--table", table, "--endpoint", "query_members", "--data", str(rows), "--replace"]
+    assert main(load) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    try:
+        request = json.dumps({"filter_conditions": {"custom.f60": 2**60, "custom.big": {"$gt": 2**63 - 1}}})
+        assert main(["query", "--db", url, "--table", table, "--endpoint", "query_members", request]) == 0
+        [item] = json.loads(capsys.readouterr().out)["items"]
+        assert item["custom"] == CUSTOM_NUMBERS
+        assert {k: type(v) for k, v in item["custom"].items()} == {k: type(v) for k, v in CUSTOM_NUMBERS.items()}
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
