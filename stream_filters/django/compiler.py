@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, assert_never
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Value
@@ -64,13 +64,19 @@ class Compiler:
             return self.vendor.json_views(F(target.path), cond.path, json_kind(value))
         assert isinstance(target, Scalar)
         expr = F(target.path)
-        if cond.type is FieldType.STRING:
-            return [View(None, self.vendor.string(expr), Kind.STRING)]
-        if cond.type in (FieldType.INTEGER, FieldType.NUMBER):
-            return [View(None, expr, Kind.NUMBER, _domain(self.mapping.model_field(target.path)))]
-        if cond.type is FieldType.BOOLEAN:
-            return [View(None, expr, Kind.BOOLEAN)]
-        return [View(None, expr, Kind.STRING)]  # datetimes compare as Django stores them
+        match cond.type:
+            case FieldType.STRING:
+                return [View(None, self.vendor.string(expr), Kind.STRING)]
+            case FieldType.INTEGER | FieldType.NUMBER:
+                return [View(None, expr, Kind.NUMBER, _domain(self.mapping.model_field(target.path)))]
+            case FieldType.BOOLEAN:
+                return [View(None, expr, Kind.BOOLEAN)]
+            case FieldType.DATETIME | FieldType.STRING_ARRAY | FieldType.CUSTOM:
+                # Datetimes compare as Django stores them (operands are bound through the
+                # field); the other two reach here only when mapped to a plain model field.
+                return [View(None, expr, Kind.STRING)]
+            case unknown:
+                assert_never(unknown)
 
     def operands(self, view: View, op: Op, value: Any) -> Terms:
         if isinstance(value, Instant):
