@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 from .frozen import new, slot_setters
 
@@ -29,7 +30,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = EPOCH.toordinal()
 _NAIVE_EPOCH = EPOCH.replace(tzinfo=None)
 _MICROSECOND = timedelta(microseconds=1)
-_SECOND = timedelta(seconds=1)
 _from_iso = datetime.fromisoformat
 _NS_PER_S = 1_000_000_000
 _NS_PER_US = 1_000
@@ -120,12 +120,14 @@ def parse_rfc3339_ns(text: str) -> int:
         local = _from_iso(text[:19])
     except ValueError:
         return _parse_in_full(match)
-    nanos = ((local - _NAIVE_EPOCH) // _SECOND - _offset_seconds(offset)) * _NS_PER_S
+    since_epoch = local - _NAIVE_EPOCH  # whole seconds: the fraction is not in those 19 characters
+    nanos = (since_epoch.days * 86_400 + since_epoch.seconds - _offset_seconds(offset)) * _NS_PER_S
     if fraction:
         nanos += int(fraction) * _FRACTION_SCALE[len(fraction)]
     return _in_range(nanos)
 
 
+@cache  # reading one costs 0.6 µs; there are 2,882 valid ones (a bad one raises, so is not kept)
 def _offset_seconds(offset: str) -> int:
     """The seconds an offset (`Z`, `z` or `±hh:mm`, as the pattern matched) adds to UTC."""
     if offset in ("Z", "z"):
