@@ -32,7 +32,16 @@ from .ast import (
 )
 from .errors import Code, FilterError, Path, PathPart, Problem, describe, did_you_mean, json_type
 from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
-from .limits import LimitExceeded
+from .limits import (
+    LimitExceeded,
+    cursor_too_long,
+    request_too_large,
+    string_too_long,
+    too_deep,
+    too_many_conditions,
+    too_many_sort_keys,
+    too_many_values,
+)
 from .operators import OPERATORS, Logical, Op, OperatorSpec, words
 from .operators import Operand as Shape
 from .query import CursorToken, Direction, Query, make_query
@@ -126,12 +135,8 @@ def load_json(text: str | bytes, schema: Schema, path: Path) -> Any:
     """Parse JSON text from a client; every failure is a FilterError."""
     size = len(text)
     if size > schema.limits.max_request_bytes:
-        raise LimitExceeded.breach(
-            Code.REQUEST_TOO_LARGE,
-            f"request of {size} bytes exceeds {schema.limits.max_request_bytes}",
-            path,
-            schema.limits.max_request_bytes,
-        )
+        unit = "characters" if isinstance(text, str) else "bytes"
+        raise request_too_large("request", size, unit, schema.limits.max_request_bytes).at(path)
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -139,7 +144,7 @@ def load_json(text: str | bytes, schema: Schema, path: Path) -> Any:
             Code.INVALID_JSON, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path
         ) from None
     except RecursionError:
-        raise LimitExceeded.breach(Code.TOO_DEEP, "JSON nested too deeply", path, schema.limits.max_depth) from None
+        raise too_deep(None, schema.limits.max_depth).at(path) from None
     except (ValueError, UnicodeDecodeError) as exc:  # over-long integers, bad encodings, NaN
         raise FilterError.single(Code.INVALID_JSON, f"not valid JSON: {exc}", path) from None
 
@@ -204,7 +209,7 @@ def _check_scope_node(schema: Schema, scope: Node) -> None:
 
 
 @cache
-def _allowed_logical(allowed: frozenset[Logical]) -> tuple[str, ...]:
+def allowed_logical(allowed: frozenset[Logical]) -> tuple[str, ...]:
     """The filter-level operators a schema allows, in LOGICAL's order (made once per set)."""
     return tuple(k for k in LOGICAL if k in allowed)
 
@@ -241,7 +246,7 @@ class _FilterWalker:
         self.limits = schema.limits
         self.problems: list[Problem] = []
         self.count = 0
-        self.allowed_logical = _allowed_logical(schema.logical)
+        self.allowed_logical = allowed_logical(schema.logical)
 
     def problem(self, code: Code, message: str, path: Path, **context: Any) -> None:
         self.problems.append(Problem(code, message, path, context))
@@ -283,12 +288,7 @@ class _FilterWalker:
 
     def logical(self, key: str, value: Any, path: Path, depth: int) -> Node | None:
         if depth > self.limits.max_depth:
-            raise LimitExceeded.breach(
-                Code.TOO_DEEP,
-                f"{'/'.join(self.allowed_logical)} nested deeper than the limit of {self.limits.max_depth}",
-                path,
-                self.limits.max_depth,
-            )
+            raise too_deep(self.allowed_logical, self.limits.max_depth).at(path)
         if not isinstance(value, list):
             self.problem(Code.INVALID_TYPE, f"{key} takes an array of filters, got {json_type(value)}", path)
             return None
@@ -296,12 +296,7 @@ class _FilterWalker:
             self.problem(Code.EMPTY_LOGICAL, f"{key} needs at least one filter", path)
             return None
         if len(value) > self.limits.max_conditions:
-            raise LimitExceeded.breach(
-                Code.TOO_MANY_CONDITIONS,
-                f"{key} with {len(value)} filters exceeds the limit of {self.limits.max_conditions} conditions",
-                path,
-                self.limits.max_conditions,
-            )
+            raise too_many_conditions(self.limits.max_conditions, key, len(value)).at(path)
         children = [self.filter(child, (*path, i), depth) for i, child in enumerate(value)]
         nodes = [c for c in children if c is not None]
         if len(nodes) != len(children):
@@ -315,15 +310,10 @@ class _FilterWalker:
         even a filter of a million bad keys stops after `max_conditions`."""
         self.count += 1
         if self.count > self.limits.max_conditions:
-            self.too_many_conditions(path)
+            self.over_conditions(path)
 
-    def too_many_conditions(self, path: Path) -> None:
-        raise LimitExceeded.breach(
-            Code.TOO_MANY_CONDITIONS,
-            f"more than {self.limits.max_conditions} conditions",
-            path,
-            self.limits.max_conditions,
-        )
+    def over_conditions(self, path: Path) -> None:
+        raise too_many_conditions(self.limits.max_conditions).at(path)
 
     def resolve(self, name: str, path: Path) -> tuple[Field, tuple[str, ...]] | None:
         head, _, rest = name.partition(".")
@@ -441,7 +431,7 @@ class _FilterWalker:
         """The node for an operator `field` allows, or None with its problem recorded."""
         self.count += 1  # `tick`, inlined: this runs once per condition of every request
         if self.count > self.limits.max_conditions:
-            self.too_many_conditions((*path, key))
+            self.over_conditions((*path, key))
         if operand is None:
             self.problem(Code.NULL_OPERAND, _NULL_HINT, (*path, key))
             return None
@@ -468,12 +458,7 @@ class _FilterWalker:
         if not isinstance(operand, list):
             return self._bad(Code.INVALID_OPERAND, f"{op} takes an array, got {json_type(operand)}", path, key)
         if len(operand) > self.limits.max_in_values:
-            raise LimitExceeded.breach(
-                Code.TOO_MANY_VALUES,
-                f"{op} with {len(operand)} values exceeds the limit of {self.limits.max_in_values}",
-                (*path, key),
-                self.limits.max_in_values,
-            )
+            raise too_many_values(op, len(operand), self.limits.max_in_values).at((*path, key))
         if field.type in _STRINGS_AS_IS and _valid_strings(operand, self.limits.max_string_length):
             return tuple(operand)
         try:
@@ -489,8 +474,8 @@ class _FilterWalker:
         if not isinstance(operand, str):
             return self._bad(Code.INVALID_OPERAND, f"expected {shape.value}, got {json_type(operand)}", path, key)
         if len(operand) > self.limits.max_string_length:
-            limit = self.limits.max_string_length
-            self.problem(Code.STRING_TOO_LONG, _too_long_message(operand, limit), (*path, key), limit=limit)
+            breach = string_too_long(len(operand), self.limits.max_string_length)
+            self.problem(breach.code, breach.message, (*path, key), limit=breach.limit)
             return None
         if not operand or (shape is _WORDS and not words(operand)):
             return self._bad(Code.INVALID_OPERAND, f"expected {shape.value}", path, key)
@@ -511,8 +496,8 @@ class _FilterWalker:
         if value is None:
             raise OperandError(Code.NULL_OPERAND, _NULL_HINT)
         if isinstance(value, str) and len(value) > self.limits.max_string_length:
-            limit = self.limits.max_string_length
-            raise OperandError(Code.STRING_TOO_LONG, _too_long_message(value, limit), limit=limit)
+            breach = string_too_long(len(value), self.limits.max_string_length)
+            raise OperandError(breach.code, breach.message, limit=breach.limit)
         try:
             return CHECKERS[field.type](value)
         except OperandError as exc:
@@ -544,10 +529,6 @@ def _valid_strings(values: list[Any], max_length: int) -> bool:
     return True
 
 
-def _too_long_message(value: str, limit: int) -> str:
-    return f"string of {len(value)} characters exceeds the limit of {limit}"
-
-
 def _ops(field: Field) -> str:
     return ", ".join(sorted(field.operators))
 
@@ -572,12 +553,7 @@ def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:
     limit = schema.limits.max_sort_keys
     # Up to `limit` keys are within the limit whatever they are; one more only if it is the tie-breaker.
     if len(sort) > limit and (len(sort) > limit + 1 or _keys_besides_tie_breaker(schema, sort) > limit):
-        raise LimitExceeded.breach(
-            Code.TOO_MANY_SORT_KEYS,
-            f"{len(sort)} sort keys exceed the limit of {limit}",
-            path,
-            limit,
-        )
+        raise too_many_sort_keys(len(sort), limit).at(path)
     problems: list[Problem] = []
     keys: list[SortKey] = []
     seen: set[str] = set()
@@ -690,10 +666,5 @@ def parse_cursor(schema: Schema, next_: Any, prev: Any) -> CursorToken | None:
     if not isinstance(token, str):
         raise FilterError.single(Code.INVALID_CURSOR, f"a cursor is a string, got {json_type(token)}", path)
     if len(token) > schema.limits.max_cursor_length:
-        raise LimitExceeded.breach(
-            Code.CURSOR_TOO_LONG,
-            f"cursor of {len(token)} characters exceeds the limit of {schema.limits.max_cursor_length}",
-            path,
-            schema.limits.max_cursor_length,
-        )
+        raise cursor_too_long(len(token), schema.limits.max_cursor_length).at(path)
     return CursorToken(direction, token)
