@@ -53,6 +53,7 @@ def test_make_query_is_the_constructor() -> None:
     parts = (QUERY_CALLS, MATCH_ALL, (SortKey("cid", 1),), 7, CursorToken(Direction.NEXT, "t"), MATCH_ALL, {"x": 1})
     made, built = make_query(*parts), Query(*parts)
     _same(made, built)
+    assert set(vars(made)) == {f.name for f in dataclasses.fields(Query)}  # none left to a class default
     assert made.fingerprint == built.fingerprint
     assert made.where == built.where
     with pytest.raises(dataclasses.FrozenInstanceError):
