@@ -120,7 +120,10 @@ def conjoin(children: Iterable[Node]) -> Node:
     """AND of `children`, flattened; one child stands alone."""
     flat: list[Node] = []
     for child in children:
-        flat.extend(child.children if isinstance(child, And) else (child,))
+        if isinstance(child, And):
+            flat.extend(child.children)
+        else:
+            flat.append(child)
     return flat[0] if len(flat) == 1 else _make_and(tuple(flat))
 
 
@@ -128,7 +131,10 @@ def disjoin(children: Iterable[Node]) -> Node:
     """OR of `children`, flattened; one child stands alone."""
     flat: list[Node] = []
     for child in children:
-        flat.extend(child.children if isinstance(child, Or) else (child,))
+        if isinstance(child, Or):
+            flat.extend(child.children)
+        else:
+            flat.append(child)
     return flat[0] if len(flat) == 1 else _make_or(tuple(flat))
 
 

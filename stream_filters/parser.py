@@ -253,7 +253,7 @@ class _FilterWalker:
         _stop_at_max(self.problems)
 
     def filter(self, obj: Any, path: Path, depth: int) -> Node | None:
-        if not _is_mapping(obj):
+        if type(obj) is not dict and not _is_mapping(obj):
             self.problem(Code.INVALID_TYPE, f"a filter must be an object, got {json_type(obj)}", path)
             return None
         parts: list[Node | None] = []
@@ -365,7 +365,7 @@ class _FilterWalker:
                 parts.append(None)
                 return
             field, segments = resolved
-        if not _is_mapping(condition):
+        if type(condition) is not dict and not _is_mapping(condition):
             parts.append(self.operator(field, segments, _EQ, condition, path, name))
             return
         where = (*path, name)
