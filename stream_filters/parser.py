@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final, assert_never
+from typing import TYPE_CHECKING, Any, Final, NoReturn, assert_never
 
 from .ast import (
     MATCH_ALL,
@@ -312,7 +312,7 @@ class _FilterWalker:
         if self.count > self.limits.max_conditions:
             self.over_conditions(path)
 
-    def over_conditions(self, path: Path) -> None:
+    def over_conditions(self, path: Path) -> NoReturn:
         raise too_many_conditions(self.limits.max_conditions).at(path)
 
     def resolve(self, name: str, path: Path) -> tuple[Field, tuple[str, ...]] | None:
