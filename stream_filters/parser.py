@@ -10,24 +10,49 @@ deeper than that.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, NoReturn, assert_never
 
-from .ast import MATCH_ALL, SEGMENT, And, Condition, Node, Nor, Operand, Or, conditions, conjoin, disjoin, nor
-from .errors import Code, FilterError, Path, Problem, describe, did_you_mean, json_type
+from .ast import (
+    MATCH_ALL,
+    SEGMENT,
+    And,
+    Condition,
+    Node,
+    Nor,
+    Operand,
+    Or,
+    conditions,
+    conjoin,
+    disjoin,
+    make_condition,
+    nor,
+)
+from .errors import Code, FilterError, Path, PathPart, Problem, describe, did_you_mean, json_type
 from .field_types import CHECKERS, FieldType, OperandError, Value, check_text
-from .limits import LimitExceeded
+from .limits import (
+    LimitExceeded,
+    cursor_too_long,
+    request_too_large,
+    string_too_long,
+    too_deep,
+    too_many_conditions,
+    too_many_sort_keys,
+    too_many_values,
+)
 from .operators import OPERATORS, Logical, Op, OperatorSpec, words
 from .operators import Operand as Shape
-from .query import CursorToken, Direction, Query
+from .query import CursorToken, Direction, Query, make_query
 from .request_keys import REQUEST_KEYS, check_extra_keys
-from .sort import SortKey, is_direction, with_tie_breaker
+from .sort import SortKey, is_direction, make_sort_key, with_tie_breaker
 
 if TYPE_CHECKING:  # `Schema.parse` calls this module, which reads schemas
     from .schema import Field, Schema
 
 _REQUEST_KEY_SET = frozenset(REQUEST_KEYS)
+_TEXT = (str, bytes)  # not `str | bytes`, which builds a union object on every call
 LOGICAL = tuple(map(str, Logical))
 MAX_PROBLEMS = 100
 _NULL_HINT = 'null is not a value to compare with: use {"$exists": false} to match a missing or null value'
@@ -42,13 +67,13 @@ def parse_request(
 ) -> Query:
     scope_node = MATCH_ALL if scope is None else parse_scope(schema, scope)
     extras = (*schema.extra_keys, *check_extra_keys(extra_keys)) if extra_keys else schema.extra_keys
-    body = load_json(request, schema, ()) if isinstance(request, str | bytes) else request
+    body = load_json(request, schema, ()) if isinstance(request, _TEXT) else request
     if not _is_mapping(body):
         raise FilterError.single(Code.INVALID_TYPE, f"the request must be a JSON object, got {json_type(body)}")
     allowed = _REQUEST_KEY_SET.union(extras) if extras else _REQUEST_KEY_SET
     if body.keys() <= allowed:
         try:
-            return Query(
+            return make_query(
                 schema,
                 parse_filter(schema, body.get("filter_conditions")),
                 parse_sort(schema, body.get("sort")),
@@ -110,12 +135,8 @@ def load_json(text: str | bytes, schema: Schema, path: Path) -> Any:
     """Parse JSON text from a client; every failure is a FilterError."""
     size = len(text)
     if size > schema.limits.max_request_bytes:
-        raise LimitExceeded.breach(
-            Code.REQUEST_TOO_LARGE,
-            f"request of {size} bytes exceeds {schema.limits.max_request_bytes}",
-            path,
-            schema.limits.max_request_bytes,
-        )
+        unit = "characters" if isinstance(text, str) else "bytes"
+        raise request_too_large("request", size, unit, schema.limits.max_request_bytes).at(path)
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -123,7 +144,7 @@ def load_json(text: str | bytes, schema: Schema, path: Path) -> Any:
             Code.INVALID_JSON, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path
         ) from None
     except RecursionError:
-        raise LimitExceeded.breach(Code.TOO_DEEP, "JSON nested too deeply", path, schema.limits.max_depth) from None
+        raise too_deep(None, schema.limits.max_depth).at(path) from None
     except (ValueError, UnicodeDecodeError) as exc:  # over-long integers, bad encodings, NaN
         raise FilterError.single(Code.INVALID_JSON, f"not valid JSON: {exc}", path) from None
 
@@ -188,14 +209,36 @@ def _check_scope_node(schema: Schema, scope: Node) -> None:
 
 
 @cache
-def _allowed_logical(allowed: frozenset[Logical]) -> tuple[str, ...]:
+def allowed_logical(allowed: frozenset[Logical]) -> tuple[str, ...]:
     """The filter-level operators a schema allows, in LOGICAL's order (made once per set)."""
     return tuple(k for k in LOGICAL if k in allowed)
 
 
+# `rest` of `custom.rest`: segments joined by dots, checked in one match.
+_DOTTED_SEGMENTS = re.compile(rf"{SEGMENT.pattern}(?:\.{SEGMENT.pattern})*", re.ASCII)
+
+# Enum members used on the hot path, looked up once: on CPython 3.11 an enum
+# class attribute (`Op.EQ`) costs about 0.1 µs, five times a plain one, and the
+# walk would pay that several times per operator.
+_EQ = Op.EQ
+_AND, _OR = Logical.AND, Logical.OR
+_CUSTOM = FieldType.CUSTOM
+_SCALAR: Final = Shape.SCALAR
+_LIST: Final = Shape.LIST
+_BOOLEAN: Final = Shape.BOOLEAN
+_PREFIX: Final = Shape.PREFIX
+_WORDS: Final = Shape.WORDS
+
+
 class _FilterWalker:
     """Validates one filter. `fields` are those it may name: a client's filter
-    sees the schema's visible fields, an application's scope all of them."""
+    sees the schema's visible fields, an application's scope all of them.
+
+    Paths are built when a problem is reported: a method that reads the value
+    at `(*path, key)` takes `path` and `key`, since most values have nothing
+    wrong with them and a tuple per operator is a tenth of its cost."""
+
+    __slots__ = ("allowed_logical", "count", "fields", "limits", "problems", "schema")
 
     def __init__(self, schema: Schema, fields: Mapping[str, Field]) -> None:
         self.schema = schema
@@ -203,14 +246,14 @@ class _FilterWalker:
         self.limits = schema.limits
         self.problems: list[Problem] = []
         self.count = 0
-        self.allowed_logical = _allowed_logical(schema.logical)
+        self.allowed_logical = allowed_logical(schema.logical)
 
     def problem(self, code: Code, message: str, path: Path, **context: Any) -> None:
         self.problems.append(Problem(code, message, path, context))
         _stop_at_max(self.problems)
 
     def filter(self, obj: Any, path: Path, depth: int) -> Node | None:
-        if not _is_mapping(obj):
+        if type(obj) is not dict and not _is_mapping(obj):
             self.problem(Code.INVALID_TYPE, f"a filter must be an object, got {json_type(obj)}", path)
             return None
         parts: list[Node | None] = []
@@ -219,7 +262,7 @@ class _FilterWalker:
                 self.tick(path)
                 self.problem(Code.INVALID_TYPE, f"filter keys must be strings, got {describe(key)}", path)
             elif not key.startswith("$"):
-                parts.extend(self.field_conditions(key, value, (*path, key)))
+                self.field_conditions(key, value, path, parts)
             elif key in self.allowed_logical:
                 parts.append(self.logical(key, value, (*path, key), depth + 1))
             elif key in LOGICAL:
@@ -245,12 +288,7 @@ class _FilterWalker:
 
     def logical(self, key: str, value: Any, path: Path, depth: int) -> Node | None:
         if depth > self.limits.max_depth:
-            raise LimitExceeded.breach(
-                Code.TOO_DEEP,
-                f"{'/'.join(self.allowed_logical)} nested deeper than the limit of {self.limits.max_depth}",
-                path,
-                self.limits.max_depth,
-            )
+            raise too_deep(self.allowed_logical, self.limits.max_depth).at(path)
         if not isinstance(value, list):
             self.problem(Code.INVALID_TYPE, f"{key} takes an array of filters, got {json_type(value)}", path)
             return None
@@ -258,31 +296,24 @@ class _FilterWalker:
             self.problem(Code.EMPTY_LOGICAL, f"{key} needs at least one filter", path)
             return None
         if len(value) > self.limits.max_conditions:
-            raise LimitExceeded.breach(
-                Code.TOO_MANY_CONDITIONS,
-                f"{key} with {len(value)} filters exceeds the limit of {self.limits.max_conditions} conditions",
-                path,
-                self.limits.max_conditions,
-            )
+            raise too_many_conditions(self.limits.max_conditions, key, len(value)).at(path)
         children = [self.filter(child, (*path, i), depth) for i, child in enumerate(value)]
         nodes = [c for c in children if c is not None]
         if len(nodes) != len(children):
             return None
-        if key == Logical.AND:
+        if key == _AND:
             return conjoin(nodes)
-        return disjoin(nodes) if key == Logical.OR else nor(nodes)
+        return disjoin(nodes) if key == _OR else nor(nodes)
 
     def tick(self, path: Path) -> None:
         """Count one condition (or one rejected entry) against the limit, so that
         even a filter of a million bad keys stops after `max_conditions`."""
         self.count += 1
         if self.count > self.limits.max_conditions:
-            raise LimitExceeded.breach(
-                Code.TOO_MANY_CONDITIONS,
-                f"more than {self.limits.max_conditions} conditions",
-                path,
-                self.limits.max_conditions,
-            )
+            self.over_conditions(path)
+
+    def over_conditions(self, path: Path) -> NoReturn:
+        raise too_many_conditions(self.limits.max_conditions).at(path)
 
     def resolve(self, name: str, path: Path) -> tuple[Field, tuple[str, ...]] | None:
         head, _, rest = name.partition(".")
@@ -295,7 +326,7 @@ class _FilterWalker:
                 allowed=list(self.fields),
             )
             return None
-        if field.type is not FieldType.CUSTOM:
+        if field.type is not _CUSTOM:
             if rest:
                 self.problem(
                     Code.UNKNOWN_FIELD,
@@ -313,7 +344,7 @@ class _FilterWalker:
                 path,
             )
             return None
-        if not all(SEGMENT.fullmatch(s) for s in segments):
+        if not _DOTTED_SEGMENTS.fullmatch(rest):
             self.problem(
                 Code.INVALID_PATH,
                 f"{describe(name)}: each path segment must be 1+ characters of A-Z, a-z, 0-9, '_' or '-'",
@@ -322,112 +353,142 @@ class _FilterWalker:
             return None
         return field, segments
 
-    def field_conditions(self, name: str, condition: Any, path: Path) -> list[Node | None]:
-        resolved = self.resolve(name, path)
-        if resolved is None:
-            self.tick(path)
-            return [None]
-        field, segments = resolved
-        if not _is_mapping(condition):
-            return [self.operator(field, segments, Op.EQ, condition, path)]
+    def field_conditions(self, name: str, condition: Any, path: Path, parts: list[Node | None]) -> None:
+        """Append the nodes of `name: condition`, found in the filter at `path`, to `parts`."""
+        field = self.fields.get(name)  # field names have no dots: a hit is a plain field or custom itself
+        if field is not None and field.type is not _CUSTOM:
+            segments: tuple[str, ...] = ()
+        else:
+            resolved = self.resolve(name, (*path, name))
+            if resolved is None:
+                self.tick((*path, name))
+                parts.append(None)
+                return
+            field, segments = resolved
+        if type(condition) is not dict and not _is_mapping(condition):
+            parts.append(self.operator(field, segments, _EQ, condition, path, name))
+            return
+        where = (*path, name)
+        if type(condition) is dict and condition and condition.keys() <= field.operators:
+            # The usual operator object: every key an operator the field allows.
+            for op_name, operand in condition.items():
+                parts.append(self.condition(field, segments, OPERATORS[op_name], operand, where, op_name))
+            return
         if not condition:
-            self.problem(Code.EMPTY_CONDITION, f"empty condition on {name}. {_NULL_HINT}", path)
-            return [None]
+            self.problem(Code.EMPTY_CONDITION, f"empty condition on {name}. {_NULL_HINT}", where)
+            parts.append(None)
+            return
         keys = [k for k in condition if isinstance(k, str) and k.startswith("$")]
         if not keys:
             self.problem(
                 Code.EXPECTED_OPERATOR,
                 f"a condition object needs $operators; to reach inside an object use a dotted path such as "
                 f"custom.color. Allowed operators for {name}: {_ops(field)}",
-                path,
+                where,
             )
-            return [None]
+            parts.append(None)
+            return
         if len(keys) != len(condition):
             self.problem(
                 Code.MIXED_OPERATORS,
                 "a condition object cannot mix $operators with other keys; use dotted paths for nested keys",
-                path,
+                where,
             )
-            return [None]
-        return [self.operator(field, segments, op, operand, (*path, op)) for op, operand in condition.items()]
+            parts.append(None)
+            return
+        for op_name, operand in condition.items():
+            parts.append(self.operator(field, segments, op_name, operand, where, op_name))
 
-    def operator(self, field: Field, segments: tuple[str, ...], op_name: str, operand: Any, path: Path) -> Node | None:
-        self.tick(path)
+    def operator(
+        self, field: Field, segments: tuple[str, ...], op_name: str, operand: Any, path: Path, key: str
+    ) -> Node | None:
+        """The condition `op_name operand`, written at `(*path, key)`: `key` is the
+        operator, or the field's name for the `$eq` shorthand."""
         spec = OPERATORS.get(op_name)
+        if spec is not None and spec.op in field.operators:
+            return self.condition(field, segments, spec, operand, path, key)
+        where = (*path, key)
+        self.tick(where)
         if spec is None:
             self.problem(
                 Code.UNKNOWN_OPERATOR,
                 f"unknown operator {describe(op_name)}; allowed for {field.name}: {_ops(field)}."
                 + did_you_mean(op_name, sorted(field.operators)),
-                path,
+                where,
             )
-            return None
-        op = spec.op
-        if op not in field.operators:
+        else:
             self.problem(
                 Code.OPERATOR_NOT_ALLOWED,
-                f"{op} is not allowed on {field.name}; allowed: {_ops(field)}",
-                path,
+                f"{spec.op} is not allowed on {field.name}; allowed: {_ops(field)}",
+                where,
                 allowed=sorted(field.operators),
             )
-            return None
+        return None
+
+    def condition(
+        self, field: Field, segments: tuple[str, ...], spec: OperatorSpec, operand: Any, path: Path, key: str
+    ) -> Node | None:
+        """The node for an operator `field` allows, or None with its problem recorded."""
+        self.count += 1  # `tick`, inlined: this runs once per condition of every request
+        if self.count > self.limits.max_conditions:
+            self.over_conditions((*path, key))
         if operand is None:
-            self.problem(Code.NULL_OPERAND, _NULL_HINT, path)
+            self.problem(Code.NULL_OPERAND, _NULL_HINT, (*path, key))
             return None
-        value = self.operand(field, spec, operand, path)
+        value = self.operand(field, spec, operand, path, key)
         if value is None:
             return None
-        return Condition(field.name, segments, op, value, field.type)
+        return make_condition(field.name, segments, spec.op, value, field.type)
 
-    def operand(self, field: Field, spec: OperatorSpec, operand: Any, path: Path) -> Operand | None:
+    def operand(self, field: Field, spec: OperatorSpec, operand: Any, path: Path, key: str) -> Operand | None:
         shape = spec.operand
-        if shape is Shape.BOOLEAN:
+        if shape is _SCALAR:
+            return self.scalar(field, operand, path, key)
+        if shape is _LIST:
+            return self.list_operand(field, spec.op, operand, path, key)
+        if shape is _BOOLEAN:
             if not isinstance(operand, bool):
-                return self._bad(Code.INVALID_OPERAND, f"expected true or false, got {json_type(operand)}", path)
+                return self._bad(Code.INVALID_OPERAND, f"expected true or false, got {json_type(operand)}", path, key)
             return operand
-        if shape is Shape.LIST:
-            return self.list_operand(field, spec.op, operand, path)
-        if shape in (Shape.PREFIX, Shape.WORDS):
-            return self.text_operand(shape, operand, path)
-        return self.scalar(field, operand, path)
+        if shape is _PREFIX or shape is _WORDS:
+            return self.text_operand(shape, operand, path, key)
+        assert_never(shape)
 
-    def list_operand(self, field: Field, op: str, operand: Any, path: Path) -> Operand | None:
+    def list_operand(self, field: Field, op: str, operand: Any, path: Path, key: str) -> Operand | None:
         if not isinstance(operand, list):
-            return self._bad(Code.INVALID_OPERAND, f"{op} takes an array, got {json_type(operand)}", path)
+            return self._bad(Code.INVALID_OPERAND, f"{op} takes an array, got {json_type(operand)}", path, key)
         if len(operand) > self.limits.max_in_values:
-            raise LimitExceeded.breach(
-                Code.TOO_MANY_VALUES,
-                f"{op} with {len(operand)} values exceeds the limit of {self.limits.max_in_values}",
-                path,
-                self.limits.max_in_values,
-            )
+            raise too_many_values(op, len(operand), self.limits.max_in_values).at((*path, key))
         if field.type in _STRINGS_AS_IS and _valid_strings(operand, self.limits.max_string_length):
             return tuple(operand)
         try:
             return tuple([self.checked(field, item) for item in operand])
         except OperandError:
             pass  # find every bad item, each at its own path (paths cost time, so only now)
+        where = (*path, key)
         for i, item in enumerate(operand):
-            self.scalar(field, item, (*path, i))
+            self.scalar(field, item, where, i)
         return None
 
-    def text_operand(self, shape: Shape, operand: Any, path: Path) -> Operand | None:
+    def text_operand(self, shape: Shape, operand: Any, path: Path, key: str) -> Operand | None:
         if not isinstance(operand, str):
-            return self._bad(Code.INVALID_OPERAND, f"expected {shape.value}, got {json_type(operand)}", path)
-        if self._too_long(operand, path):
+            return self._bad(Code.INVALID_OPERAND, f"expected {shape.value}, got {json_type(operand)}", path, key)
+        if len(operand) > self.limits.max_string_length:
+            breach = string_too_long(len(operand), self.limits.max_string_length)
+            self.problem(breach.code, breach.message, (*path, key), limit=breach.limit)
             return None
-        if not operand or (shape is Shape.WORDS and not words(operand)):
-            return self._bad(Code.INVALID_OPERAND, f"expected {shape.value}", path)
+        if not operand or (shape is _WORDS and not words(operand)):
+            return self._bad(Code.INVALID_OPERAND, f"expected {shape.value}", path, key)
         try:
             return check_text(operand)
         except OperandError as exc:
-            return self._bad(exc.code, exc.message, path)
+            return self._bad(exc.code, exc.message, path, key)
 
-    def scalar(self, field: Field, value: Any, path: Path) -> Operand | None:
+    def scalar(self, field: Field, value: Any, path: Path, key: PathPart) -> Operand | None:
         try:
             return self.checked(field, value)
         except OperandError as exc:
-            self.problem(exc.code, exc.message, path, **exc.context)
+            self.problem(exc.code, exc.message, (*path, key), **exc.context)
             return None
 
     def checked(self, field: Field, value: Any) -> Value:
@@ -435,23 +496,16 @@ class _FilterWalker:
         if value is None:
             raise OperandError(Code.NULL_OPERAND, _NULL_HINT)
         if isinstance(value, str) and len(value) > self.limits.max_string_length:
-            limit = self.limits.max_string_length
-            raise OperandError(Code.STRING_TOO_LONG, _too_long_message(value, limit), limit=limit)
+            breach = string_too_long(len(value), self.limits.max_string_length)
+            raise OperandError(breach.code, breach.message, limit=breach.limit)
         try:
             return CHECKERS[field.type](value)
         except OperandError as exc:
             raise OperandError(exc.code, f"{field.name}: {exc.message}") from None
 
-    def _too_long(self, value: str, path: Path) -> bool:
-        if len(value) <= self.limits.max_string_length:
-            return False
-        limit = self.limits.max_string_length
-        self.problem(Code.STRING_TOO_LONG, _too_long_message(value, limit), path, limit=limit)
-        return True
-
-    def _bad(self, code: Code, message: str, path: Path) -> Operand | None:
-        """Record a problem; the missing operand it leaves is None."""
-        self.problem(code, message, path)
+    def _bad(self, code: Code, message: str, path: Path, key: PathPart) -> Operand | None:
+        """Record a problem at `(*path, key)`; the missing operand it leaves is None."""
+        self.problem(code, message, (*path, key))
         return None
 
 
@@ -462,9 +516,12 @@ _STRINGS_AS_IS = frozenset({FieldType.STRING, FieldType.STRING_ARRAY, FieldType.
 
 def _valid_strings(values: list[Any], max_length: int) -> bool:
     """Whether every value is a string of at most `max_length` characters that
-    UTF-8 can encode, checked in C over the whole list (the usual `$in`)."""
-    if not values or set(map(type, values)) != {str} or max(map(len, values)) > max_length:
-        return False
+    UTF-8 can encode (the usual `$in`): one plain loop and one `str.isascii`
+    over the joined list, about a third of the cost of `set(map(type, ...))`
+    and `max(map(len, ...))` for 3 values, and half for 50."""
+    for value in values:
+        if type(value) is not str or len(value) > max_length:
+            return False
     joined = "".join(values)
     if joined.isascii():
         return True
@@ -473,10 +530,6 @@ def _valid_strings(values: list[Any], max_length: int) -> bool:
     except OperandError:
         return False
     return True
-
-
-def _too_long_message(value: str, limit: int) -> str:
-    return f"string of {len(value)} characters exceeds the limit of {limit}"
 
 
 def _ops(field: Field) -> str:
@@ -501,18 +554,14 @@ def _sort_keys(schema: Schema, sort: Any, path: Path) -> list[SortKey]:
             path,
         )
     limit = schema.limits.max_sort_keys
-    if len(sort) > limit + 1 or _keys_besides_tie_breaker(schema, sort) > limit:
-        raise LimitExceeded.breach(
-            Code.TOO_MANY_SORT_KEYS,
-            f"{len(sort)} sort keys exceed the limit of {limit}",
-            path,
-            limit,
-        )
+    # Up to `limit` keys are within the limit whatever they are; one more only if it is the tie-breaker.
+    if len(sort) > limit and (len(sort) > limit + 1 or _keys_besides_tie_breaker(schema, sort) > limit):
+        raise too_many_sort_keys(len(sort), limit).at(path)
     problems: list[Problem] = []
     keys: list[SortKey] = []
     seen: set[str] = set()
     for i, item in enumerate(sort):
-        key = _sort_key(schema, item, (*path, i), problems)
+        key = _sort_key(schema, item, path, i, problems)
         if key is None:
             continue
         if key.field in seen:
@@ -532,12 +581,14 @@ def _keys_besides_tie_breaker(schema: Schema, sort: list[Any]) -> int:
     return sum(not (_is_mapping(item) and item.get("field") == schema.tie_breaker) for item in sort)
 
 
-def _sort_key(schema: Schema, item: Any, path: Path, problems: list[Problem]) -> SortKey | None:
+def _sort_key(schema: Schema, item: Any, at: Path, index: int, problems: list[Problem]) -> SortKey | None:
+    """The sort key of `item`, the `index`-th of the sort at `at`; None with its problems recorded."""
     if type(item) is dict and item.keys() <= _SORT_ITEM_KEYS:
         name, direction = item.get("field"), item.get("direction", 1)
         field = schema.by_name.get(name) if type(name) is str else None
         if field is not None and field.sortable and is_direction(direction):
-            return SortKey(field.name, direction)  # the usual case; otherwise say what is wrong, below
+            return make_sort_key(field.name, direction)  # the usual case; otherwise say what is wrong, below
+    path = (*at, index)
     if not _is_mapping(item):
         problems.append(Problem(Code.INVALID_TYPE, f"a sort key must be an object, got {json_type(item)}", path))
         return None
@@ -618,10 +669,5 @@ def parse_cursor(schema: Schema, next_: Any, prev: Any) -> CursorToken | None:
     if not isinstance(token, str):
         raise FilterError.single(Code.INVALID_CURSOR, f"a cursor is a string, got {json_type(token)}", path)
     if len(token) > schema.limits.max_cursor_length:
-        raise LimitExceeded.breach(
-            Code.CURSOR_TOO_LONG,
-            f"cursor of {len(token)} characters exceeds the limit of {schema.limits.max_cursor_length}",
-            path,
-            schema.limits.max_cursor_length,
-        )
+        raise cursor_too_long(len(token), schema.limits.max_cursor_length).at(path)
     return CursorToken(direction, token)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from stream_filters import QUERY_CALLS, QUERY_MEMBERS, FilterError, Limits, Schema
+from stream_filters.schema import ALL_LOGICAL
 
 
 def codes(request: Any, schema: Schema = QUERY_CALLS) -> list[str]:
@@ -230,3 +231,40 @@ def test_limits_from_and_to_dict() -> None:
     assert Limits.from_dict(limits.to_dict()) == limits
     with pytest.raises(ValueError, match="unknown limit"):
         Limits.from_dict({"max_dpeth": 3})
+
+
+# Each breach's message, as the JSON parser words it (the text reader uses the same
+# builders in stream_filters.limits; tests/test_text_errors.py compares the two).
+MESSAGES: list[tuple[dict[str, int], Any, str]] = [
+    ({"max_depth": 2}, {"filter_conditions": nested(3)}, "$and/$or nested deeper than the limit of 2"),
+    (
+        {"max_conditions": 2},
+        {"filter_conditions": conditions(3)},
+        "$and with 3 filters exceeds the limit of 2 conditions",
+    ),
+    ({"max_conditions": 2}, {"filter_conditions": {"id": "a", "type": "b", "cid": "c"}}, "more than 2 conditions"),
+    ({"max_in_values": 2}, {"filter_conditions": in_values(3)}, "$in with 3 values exceeds the limit of 2"),
+    ({"max_string_length": 2}, {"filter_conditions": {"id": "abc"}}, "string of 3 characters exceeds the limit of 2"),
+    ({"max_sort_keys": 2}, {"sort": sort_keys(3)}, "3 sort keys exceed the limit of 2"),
+    ({"max_cursor_length": 2}, {"next": "abc"}, "cursor of 3 characters exceeds the limit of 2"),
+    ({"max_request_bytes": 8}, '{"limit": 5}', "request of 12 characters exceeds the limit of 8"),
+    ({"max_request_bytes": 8}, b'{"limit": 5}', "request of 12 bytes exceeds the limit of 8"),
+    ({}, "[" * 100_000 + "]" * 100_000, "JSON nested too deeply"),
+]
+
+
+@pytest.mark.parametrize(("limits", "request_body", "message"), MESSAGES, ids=[m[2][:30] for m in MESSAGES])
+def test_breach_messages(limits: dict[str, int], request_body: Any, message: str) -> None:
+    schema = with_limits(**limits)
+    with pytest.raises(FilterError) as caught:
+        schema.parse(request_body)
+    [problem] = caught.value.problems
+    assert problem.message == message
+    assert problem.context["limit"] == next(iter(limits.values()), schema.limits.max_depth)
+
+
+def test_depth_names_the_operators_the_schema_allows() -> None:
+    schema = dataclasses.replace(QUERY_CALLS, limits=Limits(max_depth=1), logical=ALL_LOGICAL)
+    with pytest.raises(FilterError) as caught:
+        schema.parse({"filter_conditions": nested(2)})
+    assert caught.value.problems[0].message == "$and/$or/$nor nested deeper than the limit of 1"

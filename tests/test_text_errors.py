@@ -235,11 +235,55 @@ def test_limits_come_from_the_schema() -> None:
     with pytest.raises(LimitExceeded) as caught:
         parse_text(replace(tight, limits=Limits(max_depth=1)), deep)
     assert caught.value.codes == ["too_deep"]
-    assert "$and/$or nested deeper" in caught.value.problems[0].message
+    assert "$and/$or/$nor nested deeper" in caught.value.problems[0].message  # the operators the schema allows
     two = replace(tight, limits=Limits(max_depth=2))
     assert parse_text(two, deep) == parse_filter(
         two, {"$or": [{"id": "a"}, {"id": "b", "$or": [{"id": "c"}, {"id": "d"}]}]}
     )
+
+
+def _words(problem: Any) -> str:
+    """A text problem's message without the position and excerpt `pointed` adds."""
+    message: str = problem.message.split("\n")[0].rsplit(" (line ", 1)[0]
+    return message
+
+
+# One breach, written in text and in JSON, under these limits: stream_filters.limits words it once.
+SAME_BREACH: list[tuple[str, str, dict[str, Any], Limits]] = [
+    (
+        "too_many_conditions",
+        'id > "a" and id < "b" and id >= "a" and id <= "c"',
+        {"id": {"$gt": "a", "$lt": "b", "$gte": "a", "$lte": "c"}},
+        Limits(max_conditions=3),
+    ),
+    ("too_many_conditions", "() or () or () or ()", {"$or": [{}, {}, {}, {}]}, Limits(max_conditions=3)),
+    (
+        "too_deep",
+        'id = "a" or id = "b" and (id = "c" or id = "d")',
+        {"$or": [{"id": "a"}, {"id": "b", "$or": [{"id": "c"}, {"id": "d"}]}]},
+        Limits(max_depth=1),
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "json_filter", "limits"), SAME_BREACH, ids=[c[0] for c in SAME_BREACH])
+def test_text_and_json_word_a_breach_alike(code: str, text: str, json_filter: dict[str, Any], limits: Limits) -> None:
+    schema = replace(ALL_TYPES, limits=limits)
+    in_text = _error(text, schema)
+    with pytest.raises(LimitExceeded) as in_json:
+        parse_filter(schema, json_filter)
+    assert in_text.codes == in_json.value.codes == [code]
+    assert _words(in_text.problems[0]) == in_json.value.problems[0].message
+    assert in_text.problems[0].context["limit"] == in_json.value.problems[0].context["limit"]
+
+
+def test_breaches_only_text_can_have_are_worded_by_the_same_builders() -> None:
+    tight = replace(ALL_TYPES, limits=Limits(max_depth=2, max_in_values=2))
+    in_list = _error("count in [1, 2, 3, 4]", tight).problems[0]
+    assert _words(in_list) == "a list with 3 or more values exceeds the limit of 2"
+    assert _words(_error('(((id = "a")))', tight).problems[0]) == "parentheses nested deeper than the limit of 2"
+    small = replace(ALL_TYPES, limits=Limits(max_request_bytes=8))
+    assert _error('id = "abc"', small).problems[0].message == "filter text of 10 characters exceeds the limit of 8"
 
 
 def test_limits_are_per_call_across_threads() -> None:

@@ -28,8 +28,8 @@ from lark.exceptions import LarkError, UnexpectedInput
 
 from ..ast import Node
 from ..errors import Code, FilterError, Path, Problem, describe
-from ..limits import LimitExceeded, Limits
-from ..parser import parse_filter
+from ..limits import Breach, LimitExceeded, Limits, request_too_large, too_deep, too_many_conditions, too_many_values
+from ..parser import allowed_logical, parse_filter
 from ..schema import Schema
 from ..timestamps import TimestampError, parse_rfc3339_ns
 from .grammar import grammar_source
@@ -144,14 +144,16 @@ Part = Leaf | Everything | Compound
 class _Reading:
     text: str
     limits: Limits
+    logical: tuple[str, ...]  # the filter-level operators the schema allows, for messages
     conditions: int = 0
     parens: int = 0
     # Bare tokens that look like timestamps but are not: (start, end, error).
     # Reported once the JSON path of each is known, as JSON reports them.
     bad_timestamps: list[tuple[int, int, str]] = field(default_factory=list)
 
-    def limit(self, code: Code, message: str, start: int, end: int, limit: int) -> LimitExceeded:
-        return LimitExceeded([self._problem(code, message, start, end, limit=limit)])
+    def breach(self, breach: Breach, start: int, end: int) -> LimitExceeded:
+        """The error that stops the reading, at `start:end`; `context.limit` is the limit."""
+        return LimitExceeded([self._problem(breach.code, breach.message, start, end, limit=breach.limit)])
 
     def invalid(self, code: Code, message: str, start: int, end: int) -> FilterError:
         return FilterError([self._problem(code, message, start, end)])
@@ -210,10 +212,8 @@ class _Builder(Transformer[Token, Any]):
         item = _value(token)
         reading = _READING.get()
         if len(items.items) >= reading.limits.max_in_values:
-            limit = reading.limits.max_in_values
-            raise reading.limit(
-                Code.TOO_MANY_VALUES, f"a list of more than {limit} values", items.start, item.end, limit
-            )
+            breach = too_many_values("a list", None, reading.limits.max_in_values)
+            raise reading.breach(breach, items.start, item.end)
         items.json.append(item.json)
         items.items.append(item)
         items.end = item.end
@@ -229,10 +229,8 @@ class _Builder(Transformer[Token, Any]):
         reading = _READING.get()
         reading.conditions += 1
         if reading.conditions > reading.limits.max_conditions:
-            limit = reading.limits.max_conditions
-            raise reading.limit(
-                Code.TOO_MANY_CONDITIONS, f"more than {limit} conditions", _start(name), operand.end, limit
-            )
+            breach = too_many_conditions(reading.limits.max_conditions)
+            raise reading.breach(breach, _start(name), operand.end)
         return Leaf(str(name), op, operand, _start(name), operand.end)
 
     def _chain(self, logical: str, left: Part, right: Part) -> Compound:
@@ -251,22 +249,10 @@ class _Builder(Transformer[Token, Any]):
         reading = _READING.get()
         limits = reading.limits
         if len(chain.children) > limits.max_conditions:
-            raise reading.limit(
-                Code.TOO_MANY_CONDITIONS,
-                f"{chain.logical} with {len(chain.children)} filters exceeds the limit of {limits.max_conditions}"
-                " conditions",
-                chain.start,
-                chain.end,
-                limits.max_conditions,
-            )
+            breach = too_many_conditions(limits.max_conditions, chain.logical, len(chain.children))
+            raise reading.breach(breach, chain.start, chain.end)
         if chain.depth > limits.max_depth:
-            raise reading.limit(
-                Code.TOO_DEEP,
-                f"$and/$or nested deeper than the limit of {limits.max_depth}",
-                chain.start,
-                chain.end,
-                limits.max_depth,
-            )
+            raise reading.breach(too_deep(reading.logical, limits.max_depth), chain.start, chain.end)
 
 
 def _start(token: Token) -> int:
@@ -328,10 +314,8 @@ def _open(token: Token) -> Token:
     reading = _READING.get()
     reading.parens += 1
     if reading.parens > reading.limits.max_depth:
-        limit = reading.limits.max_depth
-        raise reading.limit(
-            Code.TOO_DEEP, f"parentheses nested deeper than the limit of {limit}", _start(token), _end(token), limit
-        )
+        breach = too_deep("parentheses", reading.limits.max_depth)
+        raise reading.breach(breach, _start(token), _end(token))
     return token
 
 
@@ -415,13 +399,8 @@ def read(schema: Schema, text: str) -> tuple[dict[str, Any], dict[Path, Span]]:
         raise FilterError.single(Code.INVALID_TYPE, f"filter text must be a string, got {type(text).__name__}", ROOT)
     limits = schema.limits
     if len(text) > limits.max_request_bytes:
-        raise LimitExceeded.breach(
-            Code.REQUEST_TOO_LARGE,
-            f"filter text of {len(text)} characters exceeds {limits.max_request_bytes}",
-            ROOT,
-            limits.max_request_bytes,
-        )
-    reading = _Reading(text, limits)
+        raise request_too_large("filter text", len(text), "characters", limits.max_request_bytes).at(ROOT)
+    reading = _Reading(text, limits, allowed_logical(schema.logical))
     token = _READING.set(reading)
     try:
         part = cast(Part, _parser().parse(text))
