@@ -103,10 +103,43 @@ def _first_members_statement(size: int) -> sa.Select[Any]:
     )
 
 
-def _member_params(cids: Sequence[str], per_call: int) -> tuple[sa.Select[Any], dict[str, Any]]:
+def _member_params(cids: Sequence[str], per_call: int) -> tuple[int, dict[str, Any]]:
     size = 1 << max(0, len(cids) - 1).bit_length()
     padded = [*cids, *[cids[-1]] * (size - len(cids))]
-    return _first_members_statement(size), {"per_call": per_call, **{f"cid_{i}": c for i, c in enumerate(padded)}}
+    return size, {"per_call": per_call, **{f"cid_{i}": c for i, c in enumerate(padded)}}
+
+
+@dataclass(frozen=True, slots=True)
+class _DriverStatement:
+    """The members statement compiled once per dialect and run on the driver's
+    own cursor: SQLAlchemy's per-execution work (cache key, parameter and
+    result processing, result objects) was a fifth of the time of a page's
+    members. Values are converted as the columns' types would (`stamp`,
+    `custom`), so rows are what SQLAlchemy would have returned."""
+
+    sql: str
+    positions: tuple[str, ...] | None  # parameter names in order (qmark, format); None: by name
+    stamp: Callable[[Any], Any]
+    custom: Callable[[Any], Any] | None
+
+    def rows(self, conn: Connection, params: dict[str, Any]) -> Sequence[Any]:
+        args: Any = params if self.positions is None else tuple(params[name] for name in self.positions)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # checked out
+        try:
+            cursor.execute(self.sql, args)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+
+@functools.lru_cache(maxsize=32)
+def _driver_members(dialect: sa.Dialect, size: int) -> _DriverStatement:
+    compiled = _first_members_statement(size).compile(dialect=dialect)
+    stamp = call_members.c.created_at.type.dialect_impl(dialect).result_processor(dialect, None)
+    custom = call_members.c.custom.type.dialect_impl(dialect).result_processor(dialect, None)
+    assert stamp is not None  # UtcDateTime always converts
+    positions = tuple(compiled.positiontup or ()) if compiled.positional else None
+    return _DriverStatement(compiled.string, positions, stamp, custom)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,20 +231,10 @@ def now() -> datetime:
 # Timestamps come back aware and in UTC from UtcDateTime, and are non-null where
 # the columns are.
 def call_record(row: Mapping[Any, Any]) -> CallRecord:
-    return CallRecord(
-        cid=row["cid"],
-        id=row["id"],
-        type=row["type"],
-        team=row["team"],
-        created_by_user_id=row["created_by_user_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        starts_at=row["starts_at"],
-        ended_at=row["ended_at"],
-        backstage=row["backstage"],
-        ongoing=row["ongoing"],
-        custom=row["custom"] or {},
-    )
+    # The columns are CallRecord's fields: passed by keyword at once, which
+    # costs two thirds of reading them one by one.
+    record = CallRecord(**row)
+    return record if record.custom is not None else dataclasses.replace(record, custom={})
 
 
 def member_record(row: Mapping[Any, Any]) -> MemberRecord:
@@ -402,10 +425,14 @@ class Storage:
         grouped: dict[str, list[MemberRecord]] = {cid: [] for cid in cids}
         if not cids or per_call <= 0:
             return grouped
-        # Plain rows in MemberRecord's field order, fetched at once (not row by
-        # row): the hot path of a calls page.
-        for cid, user_id, created_at, updated_at, role, custom in conn.execute(*_member_params(cids, per_call)).all():
-            grouped[cid].append(MemberRecord(cid, user_id, created_at, updated_at, role, custom or {}))
+        # Plain rows in MemberRecord's field order from the driver: the hot path of a calls page.
+        size, params = _member_params(cids, per_call)
+        statement = _driver_members(conn.dialect, size)
+        stamp, read_custom = statement.stamp, statement.custom
+        for cid, user_id, created_at, updated_at, role, custom in statement.rows(conn, params):
+            if read_custom is not None:
+                custom = read_custom(custom)
+            grouped[cid].append(MemberRecord(cid, user_id, stamp(created_at), stamp(updated_at), role, custom or {}))
         return grouped
 
 
