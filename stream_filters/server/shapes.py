@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 
-from ..timestamps import epoch_micros
+from ..timestamps import EPOCH
 
 # The most bytes one member and one call (without its members) can take in a
 # response, whatever was written (bodies.py's limits: strings of 255
@@ -28,6 +28,7 @@ from ..timestamps import epoch_micros
 # most `limit` x (MAX_CALL_BYTES + members_per_call x MAX_MEMBER_BYTES).
 MAX_MEMBER_BYTES = 10 * 1024
 MAX_CALL_BYTES = 12 * 1024
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,31 +59,34 @@ class MemberRecord:
 
 def nanoseconds(value: datetime) -> int:
     """Integer Unix nanoseconds; a naive datetime (as SQLite returns them) is UTC."""
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return epoch_micros(aware) * 1000
-
-
-def _optional_ns(value: datetime | None) -> int | None:
-    return None if value is None else nanoseconds(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - EPOCH) // _MICROSECOND * 1000  # stores keep microseconds
 
 
 def user(user_id: str, at: datetime) -> dict[str, Any]:
     return _user(user_id, nanoseconds(at))
 
 
+# A response is mostly the same keys in the same order for every row: each
+# object starts as a copy of its template (a copied dict keeps its key order)
+# and only the row's values are set, which costs a third of building the dict
+# from its items. Values that are the same for every row stay in the template.
 def _user(user_id: str, stamp: int) -> dict[str, Any]:
-    return {"id": user_id, **_USER_FLAGS, "created_at": stamp, "updated_at": stamp, **_USER_LISTS}
+    body = _USER_TEMPLATE.copy()
+    body["id"] = user_id
+    body["created_at"] = body["updated_at"] = stamp
+    return body
 
 
 def member(row: MemberRecord) -> dict[str, Any]:
     created = nanoseconds(row.created_at)
-    body: dict[str, Any] = {
-        "user_id": row.user_id,
-        "user": _user(row.user_id, created),
-        "custom": row.custom,
-        "created_at": created,
-        "updated_at": created if row.updated_at is None else nanoseconds(row.updated_at),
-    }
+    body = _MEMBER_TEMPLATE.copy()
+    body["user_id"] = row.user_id
+    body["user"] = _user(row.user_id, created)
+    body["custom"] = row.custom
+    body["created_at"] = created
+    body["updated_at"] = created if row.updated_at is None else nanoseconds(row.updated_at)
     if row.role is not None:
         body["role"] = row.role
     return body
@@ -90,20 +94,17 @@ def member(row: MemberRecord) -> dict[str, Any]:
 
 def call(row: CallRecord) -> dict[str, Any]:
     created = nanoseconds(row.created_at)
-    body: dict[str, Any] = {
-        "cid": row.cid,
-        "id": row.id,
-        "type": row.type,
-        "created_by": _user(row.created_by_user_id, created),
-        "created_at": created,
-        "updated_at": nanoseconds(row.updated_at),
-        "custom": row.custom,
-        "backstage": bool(row.backstage),
-        **_CALL_FLAGS,
-        "current_session_id": f"{row.cid}:session" if row.ongoing else "",
-        "ingress": _ingress(row),
-        "settings": _SETTINGS,
-    }
+    body = _CALL_TEMPLATE.copy()
+    body["cid"] = row.cid
+    body["id"] = row.id
+    body["type"] = row.type
+    body["created_by"] = _user(row.created_by_user_id, created)
+    body["created_at"] = created
+    body["updated_at"] = nanoseconds(row.updated_at)
+    body["custom"] = row.custom
+    body["backstage"] = bool(row.backstage)
+    body["current_session_id"] = f"{row.cid}:session" if row.ongoing else ""
+    body["ingress"] = _ingress(row)
     if row.starts_at is not None:
         body["starts_at"] = nanoseconds(row.starts_at)
     if row.ended_at is not None:
@@ -234,3 +235,20 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 # The parts every call state shares, encoded once: most of a call's bytes.
 _SETTINGS = orjson.Fragment(orjson.dumps(DEFAULT_SETTINGS))
 _CAPABILITIES = orjson.Fragment(orjson.dumps(list(CAPABILITIES)))
+
+# Templates in the order the keys go out; None marks what each row sets.
+_USER_TEMPLATE: dict[str, Any] = {
+    "id": None,
+    **_USER_FLAGS,
+    "created_at": None,
+    "updated_at": None,
+    **_USER_LISTS,
+}
+_MEMBER_TEMPLATE: dict[str, Any] = dict.fromkeys(("user_id", "user", "custom", "created_at", "updated_at"))
+_CALL_TEMPLATE: dict[str, Any] = {
+    **dict.fromkeys(("cid", "id", "type", "created_by", "created_at", "updated_at", "custom", "backstage")),
+    **_CALL_FLAGS,
+    "current_session_id": None,
+    "ingress": None,
+    "settings": _SETTINGS,
+}

@@ -111,7 +111,7 @@ class Selection:
         keys = list(base.selected_columns.keys())[:width]
 
         def read(result: Result[Any]) -> list[tuple[Any, Row[Any]]]:
-            return [(dict(zip(keys, row[:width], strict=True)), row) for row in result]
+            return [(dict(zip(keys, row[:width], strict=True)), row) for row in result.all()]
 
         return cls(prepared, base, (), [selected[id(c.raw)] for c in prepared.columns], read)
 
@@ -148,7 +148,7 @@ Reader = Callable[[Result[Any]], list[tuple[Any, Row[Any]]]]
 
 
 def _one(result: Result[Any]) -> list[tuple[Any, Row[Any]]]:
-    return [(row[0], row) for row in result]
+    return [(row[0], row) for row in result.all()]
 
 
 def _leading(width: int) -> Reader:
