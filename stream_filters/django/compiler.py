@@ -25,7 +25,7 @@ from ..operators import Op, fold, is_sugar, words
 from ..sql.compiler import Terms, numeric_terms
 from ..sql.dialects import Domain, Kind
 from ..timestamps import Instant, at_microseconds
-from .expressions import Sql, places
+from .expressions import Sql, as_where, places
 from .mapping import DjangoMapping, Json, JsonArray, Related, Scalar, Target
 from .vendors import SQLite, View
 
@@ -62,7 +62,9 @@ class Compiler:
         assert isinstance(target, Scalar)
         expr = F(target.path)
         if cond.type is FieldType.STRING:
-            return [View(None, self.vendor.string(expr), Kind.STRING)]
+            field = self.mapping.model_field(target.path)
+            value = self.vendor.column_string(expr, field)
+            return [View(None, value, Kind.STRING, equal=self.vendor.string_equality(expr, field))]
         if cond.type in (FieldType.INTEGER, FieldType.NUMBER):
             return [View(None, expr, Kind.NUMBER, _domain(self.mapping.model_field(target.path)))]
         if cond.type is FieldType.BOOLEAN:
@@ -90,7 +92,7 @@ class Compiler:
             tests = [Sql("{0} IS NOT NULL", view.value)]
         else:
             assert isinstance(terms, list)
-            tests = [Sql(f"{{0}} {_SIGNS[o]} {{1}}", view.value, _value(v, field)) for o, v in terms]
+            tests = [Sql(f"{{0}} {_SIGNS[o]} {{1}}", e, _value(v, field)) for o, v in terms for e in _compared(view, o)]
         return _all([Q(t) for t in ([view.guard, *tests] if view.guard is not None else tests)])
 
     def scalar_field(self, target: Target) -> models.Field[Any, Any] | None:
@@ -114,6 +116,11 @@ class Compiler:
         if isinstance(target, JsonArray):
             return Q(self.vendor.array_nonempty(F(target.path)))
         return Q(Exists(target.model._default_manager.filter(**{target.link: OuterRef("pk")})))
+
+
+def _compared(view: View, op: Op) -> tuple[Any, ...]:
+    """What `op` compares: equality may use the column as its index has it."""
+    return view.equal if op is Op.EQ and view.equal is not None else (view.value,)
 
 
 def _domain(field: models.Field[Any, Any]) -> Domain:
@@ -244,4 +251,4 @@ def compile_filter(node: Node, mapping: DjangoMapping, vendor: SQLite) -> Q:
     """The `Q` for a filter AST."""
     if isinstance(node, And) and not node.children:
         return Q()
-    return Compiler(mapping, vendor).compile(node)
+    return as_where(Compiler(mapping, vendor).compile(node))

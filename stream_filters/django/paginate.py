@@ -28,7 +28,7 @@ from ..query import Query
 from ..sql.paginate import register_sqlite_functions
 from ..sql.types import from_decimal
 from .compiler import compile_filter
-from .expressions import Sql
+from .expressions import Sql, as_where
 from .mapping import DjangoMapping, Scalar
 from .vendors import SQLite, for_connection
 
@@ -57,15 +57,15 @@ class _Pages:
             if not isinstance(target, Scalar):
                 raise ValueError(f"sort field {key.field!r} must map to a model field")
             kind = query.schema.by_name[key.field].type
-            expr = vendor.string(F(target.path)) if kind is FieldType.STRING else F(target.path)
             field = mapping.model_field(target.path)
+            expr = vendor.column_string(F(target.path), field) if kind is FieldType.STRING else F(target.path)
             self.columns.append(_Column(expr, field, key.direction == 1, target.nullable, kind))
             annotations[_SORT.format(i)] = F(target.path)
         self.base = queryset.filter(compile_filter(query.where, mapping, vendor)).annotate(**annotations)
 
     def queries(self, fetch: Fetch) -> list[QuerySet[Any]]:
         order = [self.vendor.order(c.expr, c.ascending == fetch.forward, c.nullable) for c in self.columns]
-        return [self.base.filter(part).order_by(*order) for part in self._parts(fetch)]
+        return [self.base.filter(as_where(part)).order_by(*order) for part in self._parts(fetch)]
 
     def _parts(self, fetch: Fetch) -> list[Q]:
         """The ranges after the boundary, nearest first (as `sql.keyset.parts`)."""
@@ -91,14 +91,14 @@ class _Pages:
 
     def _predicate(self, kind: str, start: int, end: int, ascending: list[bool], after: Sequence[SortValue]) -> Q:
         terms = [
-            Q(Sql("{0} IS NULL", c.expr)) if after[i] is None else Q(Sql("{0} = {1}", c.expr, self._value(i, after)))
+            Q(self.vendor.is_null(c.expr)) if after[i] is None else Q(Sql("{0} = {1}", c.expr, self._value(i, after)))
             for i, c in enumerate(self.columns[:start])
         ]
         column = self.columns[start]
         if kind == "not_null":
             terms.append(Q(Sql("{0} IS NOT NULL", column.expr)))
         elif kind == "null":
-            terms.append(Q(Sql("{0} IS NULL", column.expr)))
+            terms.append(Q(self.vendor.is_null(column.expr)))
         else:
             span = range(start, end + 1)
             exprs = [self.columns[i].expr for i in span]
