@@ -62,6 +62,7 @@ def configure() -> None:
         INSTALLED_APPS=[],
         USE_TZ=True,
         TIME_ZONE="UTC",
+        SECRET_KEY="stream-filters tests",  # DRF views and their derived cursor keys need one
     )
     django.setup()
 
