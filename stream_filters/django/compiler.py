@@ -4,7 +4,7 @@ One dispatch table (`BUILDERS`) from operator to builder; where databases
 differ, a builder asks the `Vendor`. Operands are bound parameters (`Value`
 with the model field, so Django adapts datetimes as it stores them); columns
 come only from the mapping, JSON paths only from validated segments. Numeric
-operands are rewritten as `stream_filters.sql.compiler.numeric_terms` does,
+operands are rewritten by `stream_filters.sqlcore.numbers.numeric_terms`,
 so a database compares exactly as Python does.
 """
 
@@ -22,8 +22,8 @@ from django.db.models.functions import Coalesce
 from ..ast import And, Condition, Node, Nor, lowered
 from ..field_types import FieldType
 from ..operators import Op, fold, is_sugar, words
-from ..sql.compiler import Terms, numeric_terms
-from ..sql.dialects import Domain, Kind
+from ..sqlcore.custom import Kind, json_kind
+from ..sqlcore.numbers import Domain, Terms, numeric_terms
 from ..timestamps import Instant, at_microseconds
 from .expressions import Sql, as_where, places
 from .mapping import DjangoMapping, Json, JsonArray, Related, Scalar, Target
@@ -58,7 +58,7 @@ class Compiler:
 
     def views(self, target: Target, cond: Condition, value: Any) -> list[View]:
         if isinstance(target, Json):
-            return self.vendor.json_views(F(target.path), cond.path, _json_kind(value))
+            return self.vendor.json_views(F(target.path), cond.path, json_kind(value))
         assert isinstance(target, Scalar)
         expr = F(target.path)
         if cond.type is FieldType.STRING:
@@ -143,14 +143,6 @@ def _boolean(q: Q) -> Any:
     return models.ExpressionWrapper(q, output_field=models.BooleanField())
 
 
-def _json_kind(value: Any) -> Kind:
-    if isinstance(value, bool):
-        return Kind.BOOLEAN
-    if isinstance(value, str):
-        return Kind.STRING
-    return Kind.NUMBER
-
-
 def _all(tests: list[Q]) -> Q:
     if not tests:
         return _EVERY
@@ -230,7 +222,7 @@ def _contains(c: Compiler, target: Target, cond: Condition) -> Q:
     def element(view: View) -> Any:
         return _boolean(c.compare(view, Op.EQ, value))
 
-    return Q(c.vendor.json_contains(F(target.path), cond.path, _json_kind(value), element))
+    return Q(c.vendor.json_contains(F(target.path), cond.path, json_kind(value), element))
 
 
 BUILDERS: dict[Op, Callable[[Compiler, Target, Condition], Q]] = {

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, assert_never
 
 from django.db import connections, models
 from django.db.models import F, Q, QuerySet, Value
@@ -25,8 +25,9 @@ from ..field_types import FieldType
 from ..operators import Op
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
-from ..sql.paginate import register_sqlite_functions
-from ..sql.types import from_decimal
+from ..sqlcore.keyset import Range, RangeKind, ranges
+from ..sqlcore.numbers import from_decimal
+from ..sqlcore.sqlite_functions import register_sqlite_functions
 from .compiler import compile_filter
 from .expressions import Sql, as_where
 from .mapping import DjangoMapping, Scalar
@@ -68,42 +69,33 @@ class _Pages:
         return [self.base.filter(as_where(part)).order_by(*order) for part in self._parts(fetch)]
 
     def _parts(self, fetch: Fetch) -> list[Q]:
-        """The ranges after the boundary, nearest first (as `sql.keyset.parts`)."""
+        """The ranges after the boundary, nearest first (`sqlcore.keyset.ranges`)."""
         if fetch.after is None:
             return [Q()]
-        columns, after = self.columns, fetch.after
-        ascending = [c.ascending == fetch.forward for c in columns]
-        ranges: list[list[Any]] = []  # [kind, start, end]
-        for i in reversed(range(len(columns))):
-            extends = bool(ranges) and ranges[-1][0] == "beyond" and ranges[-1][1] == i + 1
-            extends = extends and ascending[i] == ascending[i + 1]
-            if after[i] is None:
-                if ascending[i]:
-                    ranges.append(["not_null", i, i])
-                continue
-            if extends:
-                ranges[-1][1] = i
-            else:
-                ranges.append(["beyond", i, i])
-            if not ascending[i] and columns[i].nullable:
-                ranges.append(["null", i, i])
-        return [self._predicate(kind, start, end, ascending, after) for kind, start, end in ranges]
+        after = fetch.after
+        ascending = tuple(c.ascending == fetch.forward for c in self.columns)
+        nullable = tuple(c.nullable for c in self.columns)
+        plan = ranges(ascending, nullable, tuple(v is None for v in after))
+        return [self._predicate(r, after) for r in plan]
 
-    def _predicate(self, kind: str, start: int, end: int, ascending: list[bool], after: Sequence[SortValue]) -> Q:
+    def _predicate(self, r: Range, after: Sequence[SortValue]) -> Q:
         terms = [
             Q(self.vendor.is_null(c.expr)) if after[i] is None else Q(Sql("{0} = {1}", c.expr, self._value(i, after)))
-            for i, c in enumerate(self.columns[:start])
+            for i, c in enumerate(self.columns[: r.start])
         ]
-        column = self.columns[start]
-        if kind == "not_null":
-            terms.append(Q(Sql("{0} IS NOT NULL", column.expr)))
-        elif kind == "null":
-            terms.append(Q(self.vendor.is_null(column.expr)))
-        else:
-            span = range(start, end + 1)
-            exprs = [self.columns[i].expr for i in span]
-            values = [self._value(i, after) for i in span]
-            terms.append(Q(self.vendor.beyond(exprs, values, ascending[start], False)))
+        column = self.columns[r.start]
+        match r.kind:
+            case RangeKind.NOT_NULL:
+                terms.append(Q(Sql("{0} IS NOT NULL", column.expr)))
+            case RangeKind.NULL:
+                terms.append(Q(self.vendor.is_null(column.expr)))
+            case RangeKind.BEYOND:
+                span = range(r.start, r.end + 1)
+                exprs = [self.columns[i].expr for i in span]
+                values = [self._value(i, after) for i in span]
+                terms.append(Q(self.vendor.beyond(exprs, values, r.ascending, r.inclusive)))
+            case _:
+                assert_never(r.kind)
         out = Q()
         for term in terms:
             out &= term

@@ -1,6 +1,7 @@
 """What differs between SQLite, PostgreSQL and MariaDB under Django, and nothing else.
 
-The same decisions as the SQL backend (`stream_filters.sql.dialects`): strings
+The same decisions as the SQL backend (`stream_filters.sql.dialects`, from
+`stream_filters.sqlcore`): strings
 compare by code point (SQLite's BINARY; PostgreSQL's "C"; MariaDB's
 `utf8mb4_nopad_bin`), a value in custom data compares only with an operand of
 its JSON type (SPEC §3), `$autocomplete`/`$q` never lower-case in the database
@@ -20,9 +21,17 @@ from django.db.models import BooleanField, DecimalField, Field, FloatField, Orde
 from django.db.models.functions import Collate
 
 from ..errors import Code, FilterError
-from ..sql import textmatch
-from ..sql.dialects import DIALECTS, Domain, Kind, json_path
-from ..sql.types import MARIADB_COLLATION, PG_COLLATION
+from ..operators import Op
+from ..sqlcore import textmatch
+from ..sqlcore.custom import Kind, json_path
+from ..sqlcore.numbers import Domain
+from ..sqlcore.strings import (
+    MARIADB_CODE_POINT_COLLATIONS,
+    MARIADB_COLLATION,
+    PG_CODE_POINT_COLLATIONS,
+    PG_COLLATION,
+    without_nul,
+)
 from .expressions import Sql, places
 
 Expr = Any  # a Django expression
@@ -67,7 +76,7 @@ class SQLite:
     row_values = True  # keyset groups as `(a, b) > (?, ?)`, which seeks in an index
     collation: str | None = None  # BINARY: UTF-8 bytes, that is code points
     # Column collations that already order by code point (as the SQL backend's dialect says).
-    code_point_collations: frozenset[str] = DIALECTS["sqlite"].code_point_collations
+    code_point_collations: frozenset[str] = frozenset()  # SQLite's BINARY needs none
 
     def string(self, expr: Expr) -> Expr:
         return expr if self.collation is None else Collate(expr, self.collation)
@@ -79,8 +88,9 @@ class SQLite:
         a filesort), as the SQL backend's `Dialect.string` decides."""
         return expr if declared_collation(field) in self.code_point_collations else self.string(expr)
 
-    def string_operand(self, op: Any, value: str) -> tuple[Any, str] | None:
-        return DIALECTS[self.name].string_operand(op, value)
+    def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
+        """The comparison to run for a string operand; None: nothing matches."""
+        return op, value
 
     def string_equality(self, expr: Expr, field: Field[Any, Any]) -> tuple[Expr, ...] | None:
         """What `=` and `$in` compare on a string column, so that the column's
@@ -174,7 +184,7 @@ def _expanded(exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool, in
 
 
 class _Patterns(SQLite):
-    """`$autocomplete` and `$q` as code-point regular expressions (`sql.textmatch`)."""
+    """`$autocomplete` and `$q` as code-point regular expressions (`sqlcore.textmatch`)."""
 
     regex_start, regex_end = "^", "$"
     operator = "~"
@@ -206,7 +216,7 @@ class _Patterns(SQLite):
 class PostgreSQL(_Patterns):
     name = "postgresql"
     collation = PG_COLLATION
-    code_point_collations = DIALECTS["postgresql"].code_point_collations
+    code_point_collations = PG_CODE_POINT_COLLATIONS
 
     def escape(self, code: int) -> str:
         return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
@@ -217,6 +227,9 @@ class PostgreSQL(_Patterns):
         # index from serving it. A column declaring some other collation might
         # be nondeterministic (case-insensitive ICU): it keeps COLLATE "C".
         return (expr,) if declared_collation(field) is None else None
+
+    def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
+        return without_nul(op, value)  # PostgreSQL text cannot hold NUL
 
     def autocomplete(self, expr: Expr, folded: str) -> Expr:
         if "\x00" in folded:
@@ -296,7 +309,7 @@ class MariaDB(_Patterns):
     row_values = False  # MariaDB does not range-scan row comparisons
     regex_start, regex_end = "\\A", "\\z"
     collation = MARIADB_COLLATION
-    code_point_collations = DIALECTS["mysql"].code_point_collations
+    code_point_collations = MARIADB_CODE_POINT_COLLATIONS
     operator = "REGEXP"
 
     def escape(self, code: int) -> str:

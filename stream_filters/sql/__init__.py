@@ -4,11 +4,12 @@ mapping = map_table(QUERY_CALLS, calls, {"members": Related(...)})
 page = paginate(QUERY_CALLS.parse(body), connection, mapping, secret=KEY)
 """
 
+from ..sqlcore.sqlite_functions import register_sqlite_functions
 from .compiler import compile_filter
 from .dialects import DIALECTS, Dialect, for_sqlalchemy
 from .indexes import add_sort_indexes, sort_indexes
 from .mapping import Json, JsonArray, Related, Scalar, SqlExpression, SqlMapping, map_table, schema_table
-from .paginate import install_sqlite_functions, paginate, paginate_async, register_sqlite_functions
+from .paginate import install_sqlite_functions, paginate, paginate_async
 from .types import ExactNumber, UtcDateTime, code_point_string, json_type
 
 __all__ = [

@@ -26,12 +26,13 @@ from ..field_types import FieldType
 from ..pagination import Page, plan
 from ..query import Query
 from ..schema import Schema
+from ..sqlcore.numbers import from_decimal
 from .dialects import DIALECTS
 from .indexes import sort_indexes
 from .keyset import LIMIT_PARAM
 from .mapping import Related, SqlMapping, Target, map_table, schema_table
 from .paginate import Statements, paginate
-from .types import from_decimal, to_utc
+from .types import to_utc
 
 _SQLALCHEMY_DIALECTS: dict[str, SqlAlchemyDialect] = {
     "sqlite": sqlite.dialect(),

@@ -8,20 +8,20 @@ segments.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, assert_never
+from typing import Any
 
 import sqlalchemy as sa
 
 from ..ast import And, Condition, Node, Nor, lowered
-from ..errors import Code, FilterError
-from ..field_types import INT64_MAX, INT64_MIN, FieldType
-from ..operators import Op, Side, comparison, fold, is_sugar, words
+from ..field_types import FieldType
+from ..operators import Op, fold, is_sugar, words
+from ..sqlcore.custom import Kind, json_kind
+from ..sqlcore.numbers import DECIMALS, Domain, Inexact, Terms, numeric_terms, refusal
 from ..timestamps import Instant, at_microseconds
-from .dialects import DECIMAL65_DIGITS, Bool, Dialect, Domain, Kind, View, exact_decimal
+from .dialects import Bool, Dialect, View
 from .mapping import Json, JsonArray, Related, Scalar, SqlMapping, Target
 
 _COMPARE: dict[Op, Callable[[Any, Any], Bool]] = {
@@ -40,18 +40,6 @@ _KINDS = {
 }
 
 _COLLECTIONS = (JsonArray, Related)
-# SQLAlchemy would bind an int compared with a NUMERIC as INTEGER, which 2^53 overflows.
-_DECIMALS = frozenset({Domain.DECIMAL, Domain.JSON_INTEGER})
-DECIMAL65_MAX = 10**DECIMAL65_DIGITS - 1
-
-# What a numeric rewrite can give: comparisons to run, or "every present value"
-# (True) or "none" (False).
-Terms = list[tuple[Op, Any]] | bool
-
-
-class Inexact(ValueError):
-    """A numeric operand this database cannot compare exactly (SPEC §3): the
-    compiler refuses the condition as `unsupported` rather than answer differently."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +54,7 @@ class Compiler:
             try:
                 return BUILDERS[node.op](self, self.mapping.target(node.field), node)
             except Inexact as exc:
-                raise FilterError.single(
-                    Code.UNSUPPORTED,
-                    f"{node.name} {node.op} {node.value!r} cannot be compared exactly on {self.dialect.name}: {exc}",
-                    ("filter_conditions", node.name, str(node.op)),
-                ) from None
+                raise refusal(node, self.dialect.name, exc) from None
         children = [self.compile(child) for child in node.children]
         if isinstance(node, And):
             return _all(children) if children else sa.true()
@@ -84,7 +68,7 @@ class Compiler:
 
     def views(self, target: Target, cond: Condition, value: Any) -> list[View]:
         if isinstance(target, Json):
-            return self.dialect.json_views(target.expr, cond.path, _json_kind(value))
+            return self.dialect.json_views(target.expr, cond.path, json_kind(value))
         assert isinstance(target, Scalar)
         key = (self.dialect, cond.field)
         found = self.mapping.views.get(key)
@@ -164,71 +148,9 @@ def _bound(view: View, value: Any) -> Any:
     constant comparison it refuses."""
     if isinstance(value, bool):
         return sa.literal(value, sa.Boolean())
-    if view.domain in _DECIMALS:
+    if view.domain in DECIMALS:
         return sa.literal(value, sa.Numeric())
     return value
-
-
-def _json_kind(value: Any) -> Kind:
-    if isinstance(value, bool):
-        return Kind.BOOLEAN
-    if isinstance(value, str):
-        return Kind.STRING
-    return Kind.NUMBER
-
-
-def numeric_terms(op: Op, value: int | float, domain: Domain) -> Terms:
-    """`x op value` for numbers `x` a database holds in `domain`, with the
-    operand rewritten so the database compares exactly as Python does."""
-    match domain:
-        case Domain.EXACT | Domain.CALL:
-            return [(op, value)]
-        case Domain.DECIMAL:
-            return [(op, exact_decimal(value))]
-        case Domain.INT:
-            return _integer_terms(op, value)
-        case Domain.JSON_INTEGER:
-            if abs(value) > DECIMAL65_MAX:
-                raise Inexact("MariaDB reads JSON integers as DECIMAL(65,0), which holds none beyond 10^65")
-            return _integer_terms(op, value, (-DECIMAL65_MAX, DECIMAL65_MAX))
-        case Domain.FLOAT:
-            return _float_terms(op, value)
-        case _:
-            assert_never(domain)
-
-
-def _integer_terms(op: Op, value: int | float, bounds: tuple[int, int] = (INT64_MIN, INT64_MAX)) -> Terms:
-    side, inclusive = comparison(op)
-    if isinstance(value, float):
-        if side is Side.EQUAL and not value.is_integer():
-            return False
-        # Integers above 2.5 are those at or above 3, integers at or below 2.5 those at or below 2.
-        up = (side is Side.ABOVE) == inclusive
-        value = math.ceil(value) if up else math.floor(value)
-    if value > bounds[1]:
-        return side is Side.BELOW
-    if value < bounds[0]:
-        return side is Side.ABOVE
-    return [(op, int(value))]
-
-
-def _float_terms(op: Op, value: int | float) -> Terms:
-    side, _ = comparison(op)
-    if isinstance(value, float):
-        return [(op, value)]
-    near = float(value)
-    if int(near) == value:
-        return [(op, near)]
-    below, above = (math.nextafter(near, -math.inf), near) if near > value else (near, math.nextafter(near, math.inf))
-    match side:
-        case Side.EQUAL:
-            return False
-        case Side.ABOVE:
-            return [(Op.GTE, above)]
-        case Side.BELOW:
-            return [(Op.LTE, below)]
-        case _:
-            assert_never(side)
 
 
 # -- builders: one per operator ------------------------------------------------------
@@ -247,7 +169,7 @@ def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
         return c.contains(target, [v for v in cond.value if isinstance(v, str)])
     groups: dict[Kind, list[Any]] = {}
     for value in cond.value:
-        groups.setdefault(_json_kind(value) if isinstance(target, Json) else Kind.STRING, []).append(value)
+        groups.setdefault(json_kind(value) if isinstance(target, Json) else Kind.STRING, []).append(value)
     tests: list[Bool] = []
     for values in groups.values():
         for view in c.views(target, cond, values[0]):
@@ -256,7 +178,7 @@ def _in(c: Compiler, target: Target, cond: Condition) -> Bool:
                 tests.append(_all([*_guard(view), _any([t for v in equal for t in c._tests(view, Op.EQ, v)])]))
             elif equal:
                 operands = (
-                    sa.bindparam(None, equal, expanding=True, type_=sa.Numeric()) if view.domain in _DECIMALS else equal
+                    sa.bindparam(None, equal, expanding=True, type_=sa.Numeric()) if view.domain in DECIMALS else equal
                 )
                 test = _all([e.in_(operands) for e in _compared(view, Op.EQ)])
                 tests.append(_all([view.guard, test]) if view.guard is not None else test)
@@ -318,7 +240,7 @@ def _contains(c: Compiler, target: Target, cond: Condition) -> Bool:
     """`$contains` on an array in custom data (on `string_array` it is `$eq`): an
     element compared as `$eq` compares a value, type-bracketed (SPEC §3)."""
     assert isinstance(target, Json) and not isinstance(cond.value, tuple | Instant)
-    is_array, elements, views = c.dialect.json_elements(target.expr, cond.path, _json_kind(cond.value))
+    is_array, elements, views = c.dialect.json_elements(target.expr, cond.path, json_kind(cond.value))
     tests = [c.compare(view, Op.EQ, cond.value) for view in views]
     found = sa.select(sa.literal(1)).select_from(elements).where(_any(tests)).exists()
     return sa.and_(is_array, found)

@@ -13,9 +13,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
-from enum import Enum
-from typing import Any, assert_never
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -25,29 +23,23 @@ from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..errors import Code, FilterError
-from ..operators import Op, Side, comparison
-from . import textmatch
-from .types import MARIADB_COLLATION, MYSQL_COLLATION, PG_COLLATION, UtcDateTime
+from ..operators import Op
+from ..sqlcore import textmatch
+from ..sqlcore.custom import Kind, json_path
+from ..sqlcore.numbers import DECIMAL65_DIGITS, Domain
+from ..sqlcore.strings import (
+    MARIADB_CODE_POINT_COLLATIONS,
+    MARIADB_COLLATION,
+    MYSQL_CODE_POINT_COLLATIONS,
+    MYSQL_COLLATION,
+    PG_CODE_POINT_COLLATIONS,
+    PG_COLLATION,
+    without_nul,
+)
+from .types import UtcDateTime
 
 Expr = ColumnElement[Any]
 Bool = ColumnElement[bool]
-
-
-class Domain(Enum):
-    """How a database compares a numeric expression with a bound Python number."""
-
-    EXACT = "exact"  # compares integers and reals exactly as Python does (SQLite)
-    DECIMAL = "decimal"  # exact when floats are bound as their exact Decimal value
-    INT = "int"  # an integer column: float operands are rewritten to integers
-    JSON_INTEGER = "json_integer"  # INT for JSON integers read as DECIMAL(65,0) (MariaDB)
-    CALL = "call"  # JSON number text compared by Python (`sf_compare_numbers`, SQLite)
-    FLOAT = "float"  # a double column: integer operands are rewritten to doubles
-
-
-class Kind(Enum):
-    STRING = "string"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +56,6 @@ class View:
     # of `value`, each one an ordinary index can serve and together exact
     # (None: compare `value`). See `Dialect.string_equality`.
     equal: tuple[Expr, ...] | None = None
-
-
-def json_path(path: Sequence[str]) -> str:
-    """`$."a"."b"`: validated segments ([A-Za-z0-9_-]+) need no escaping;
-    quoting makes every segment an object key, never an array index."""
-    return "$" + "".join(f'."{segment}"' for segment in path)
-
-
-DECIMAL65_DIGITS = 65  # MariaDB reads a JSON integer as DECIMAL(65,0)
 
 
 def unsupported(message: str) -> FilterError:
@@ -242,7 +225,7 @@ def _expanded(exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool, in
 class PostgreSQL(Dialect):
     name = "postgresql"
     rewrites_strings = True
-    code_point_collations = frozenset({"C", "POSIX", "ucs_basic", "pg_c_utf8"})
+    code_point_collations = PG_CODE_POINT_COLLATIONS
 
     def string(self, expr: Expr) -> Expr:
         return expr if self.orders_by_code_point(expr) else expr.collate(PG_COLLATION)
@@ -254,21 +237,7 @@ class PostgreSQL(Dialect):
         return (expr,) if declared_collation(expr, self.name) is None else None
 
     def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
-        # PostgreSQL text cannot hold NUL, so no stored value contains one: a
-        # value is above "p\0..." exactly when it is above its prefix "p".
-        if "\x00" not in value:
-            return op, value
-        prefix = value[: value.index("\x00")]
-        side, _ = comparison(op)
-        match side:
-            case Side.EQUAL:
-                return None
-            case Side.ABOVE:
-                return Op.GT, prefix
-            case Side.BELOW:
-                return Op.LTE, prefix
-            case _:
-                assert_never(side)
+        return without_nul(op, value)  # PostgreSQL text cannot hold NUL
 
     def autocomplete(self, expr: Expr, folded: str) -> Bool:
         if "\x00" in folded:
@@ -367,7 +336,7 @@ class MariaDB(Dialect):
     row_values = False  # MariaDB does not range-scan row comparisons
     regex_start, regex_end = "\\A", "\\z"
     collation = MARIADB_COLLATION
-    code_point_collations = frozenset({MARIADB_COLLATION})
+    code_point_collations = MARIADB_CODE_POINT_COLLATIONS
 
     def string(self, expr: Expr) -> Expr:
         return expr if self.orders_by_code_point(expr) else expr.collate(self.collation)
@@ -454,7 +423,7 @@ class MariaDB(Dialect):
 
 class MySQL(MariaDB):
     collation = MYSQL_COLLATION
-    code_point_collations = frozenset({MYSQL_COLLATION})
+    code_point_collations = MYSQL_CODE_POINT_COLLATIONS
 
 
 _MYSQL = MySQL()
@@ -475,10 +444,6 @@ def for_sqlalchemy(dialect: Any) -> Dialect:
         return DIALECTS[name]
     except KeyError:
         raise ValueError(f"unsupported database {name!r}: use sqlite, postgresql, mysql or mariadb") from None
-
-
-def exact_decimal(value: int | float) -> int | Decimal:
-    return value if isinstance(value, int) else Decimal(value)
 
 
 class DoubleCast(FunctionElement[float]):

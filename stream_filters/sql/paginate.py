@@ -7,7 +7,6 @@ ORDER BY and a LIMIT, run in order until `count` rows are found.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -20,18 +19,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.types import NullType
 
-from ..ast import Condition, Node, conditions
+from ..ast import Node
 from ..cursors import Secrets, SortValue
 from ..field_types import FieldType
-from ..operators import Op, fold, words
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
 from ..schema import Schema, SortKey
+from ..sqlcore.numbers import from_decimal
+from ..sqlcore.sqlite_functions import needs_sqlite_functions, register_sqlite_functions
 from . import keyset
 from .compiler import compile_filter
 from .dialects import Dialect, for_sqlalchemy
 from .mapping import Scalar, SqlMapping
-from .types import from_decimal, to_utc
+from .types import to_utc
 
 if TYPE_CHECKING:  # importing sqlalchemy.ext.asyncio needs greenlet
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -56,7 +56,7 @@ class Statements:
         self.where = compile_filter(node, mapping, dialect)
         self.columns = [_sort_column(schema, key, mapping, dialect) for key in sort]
         self.types = [schema.by_name[k.field].type for k in sort]
-        self.needs_functions = any(_needs_function(c) for c in conditions(node))
+        self.needs_functions = needs_sqlite_functions(node)
         self._shapes: dict[_ShapeKey, tuple[list[Any], list[Any]]] = {}
         # An application statement's sort columns, read as the driver returns
         # them (`_sort_value` normalises): its column types' result processing
@@ -195,15 +195,6 @@ def _sort_value(kind: FieldType, value: Any) -> SortValue:
     if kind is FieldType.DATETIME and isinstance(value, str):
         return to_utc(datetime.fromisoformat(value))
     return value  # type: ignore[no-any-return]
-
-
-def _needs_function(cond: Condition) -> bool:
-    """Whether SQLite runs one of our functions for `cond`: text matching, or a
-    number compared inside custom data."""
-    if cond.op in (Op.AUTOCOMPLETE, Op.Q):
-        return True
-    values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
-    return cond.type is FieldType.CUSTOM and any(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
 # -- sync ----------------------------------------------------------------------------
@@ -380,44 +371,6 @@ async def paginate_async(
 # -- SQLite functions ------------------------------------------------------------
 
 
-def register_sqlite_functions(dbapi_connection: Any) -> None:
-    """`$autocomplete` and `$q` on SQLite run Python's own lower-casing and word
-    splitting (SQLite's `lower()` is ASCII-only); numbers in JSON are compared by
-    Python from their text (`json_extract` reads integers beyond 64 bits as REAL)."""
-    dbapi_connection.create_function("sf_autocomplete", 2, _sqlite_autocomplete, deterministic=True)
-    dbapi_connection.create_function("sf_has_words", 2, _sqlite_has_words, deterministic=True)
-    dbapi_connection.create_function("sf_compare_numbers", 2, _sqlite_compare_numbers, deterministic=True)
-
-
 def install_sqlite_functions(engine: sa.Engine) -> None:
     """Register the functions on every new connection of `engine`."""
     sa.event.listen(engine, "connect", lambda dbapi_connection, _record: register_sqlite_functions(dbapi_connection))
-
-
-def _sqlite_autocomplete(value: Any, prefix: str) -> int | None:
-    if not isinstance(value, str):
-        return None
-    return int(fold(value).startswith(prefix))
-
-
-@lru_cache(maxsize=256)
-def _wanted(words_json: str) -> frozenset[str]:
-    return frozenset(json.loads(words_json))
-
-
-def _sqlite_has_words(value: Any, words_json: str) -> int | None:
-    if not isinstance(value, str):
-        return None
-    return int(_wanted(words_json) <= set(words(value)))
-
-
-def _sqlite_compare_numbers(text: Any, operand: int | float) -> int | None:
-    """The sign of `number - operand` for a JSON number's text, exactly as Python
-    compares an int or float with another (SPEC §3)."""
-    if not isinstance(text, str):
-        return None
-    try:  # the text of a JSON number (the caller's guard): as `json.loads` reads it
-        number = float(text) if "." in text or "e" in text or "E" in text else int(text)
-    except ValueError:
-        return None
-    return (number > operand) - (number < operand)

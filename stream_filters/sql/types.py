@@ -21,9 +21,8 @@ from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 
-PG_COLLATION = "C"
-MARIADB_COLLATION = "utf8mb4_nopad_bin"
-MYSQL_COLLATION = "utf8mb4_0900_bin"
+from ..sqlcore.numbers import from_decimal
+from ..sqlcore.strings import MARIADB_COLLATION, PG_COLLATION
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -85,13 +84,6 @@ class ExactNumber(TypeDecorator[Any]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         return from_decimal(value) if isinstance(value, Decimal) else value
-
-
-def from_decimal(value: Decimal) -> int | float:
-    """An exact decimal back as the Python number it was stored from."""
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
 
 
 def code_point_string(length: int = 255) -> TypeEngine[str]:
