@@ -1,7 +1,7 @@
 """The Django `Index`es a schema's sorts need, for a model's `Meta.indexes`.
 
 The same decision as the SQL backend's `sort_indexes`: the key lists are
-`stream_filters.sort_indexes.index_keys` (sort keys in order, tie-breaker last,
+`stream_filters.sqlcore.indexes.index_keys` (sort keys in order, tie-breaker last,
 a sort and its exact reverse as one index), and each key is indexed exactly as
 the page's ORDER BY spells it (`vendors.Vendor.order`), so that the ORDER BY
 and the keyset range conditions walk the index:
@@ -32,7 +32,7 @@ from django.db.models import F, OrderBy
 
 from ..field_types import FieldType
 from ..sort import SortKey
-from ..sort_indexes import IndexKeys, index_keys
+from ..sqlcore.indexes import IndexKeys, index_keys
 from .mapping import DjangoMapping, Scalar
 from .vendors import VENDORS, SQLite
 

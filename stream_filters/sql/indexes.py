@@ -1,6 +1,6 @@
 """The indexes a schema's sorts need.
 
-Which key lists the indexes hold is `stream_filters.sort_indexes.index_keys`
+Which key lists the indexes hold is `stream_filters.sqlcore.indexes.index_keys`
 (shared with the Django backend): the sort keys in order, tie-breaker last,
 a sort and its exact reverse as one index. On PostgreSQL the index must also
 say where NULLs go (lowest: NULLS FIRST when ascending), and a string key whose column does not
@@ -21,9 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
-from .. import sort_indexes as keys_of
 from ..field_types import FieldType
 from ..schema import SortKey
+from ..sqlcore import indexes as keys_of
 from .dialects import DIALECTS, Dialect
 from .mapping import Scalar, SqlMapping
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .schema import Schema
-from .sort import SortKey, with_tie_breaker
+from ..schema import Schema
+from ..sort import SortKey, with_tie_breaker
 
 IndexKeys = tuple[tuple[str, bool], ...]  # (field, ascending), tie-breaker last
 
