@@ -10,7 +10,7 @@ query a seek on the sort index, none with `OR ... IS NULL`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -64,18 +64,19 @@ class _Pages:
             annotations[_SORT.format(i)] = F(target.path)
         self.base = queryset.filter(compile_filter(query.where, mapping, vendor)).annotate(**annotations)
 
-    def queries(self, fetch: Fetch) -> list[QuerySet[Any]]:
+    def queries(self, fetch: Fetch, inclusive: bool = False) -> list[QuerySet[Any]]:
         order = [self.vendor.order(c.expr, c.ascending == fetch.forward, c.nullable) for c in self.columns]
-        return [self.base.filter(as_where(part)).order_by(*order) for part in self._parts(fetch)]
+        return [self.base.filter(as_where(part)).order_by(*order) for part in self._parts(fetch, inclusive)]
 
-    def _parts(self, fetch: Fetch) -> list[Q]:
-        """The ranges after the boundary, nearest first (`sqlcore.keyset.ranges`)."""
+    def _parts(self, fetch: Fetch, inclusive: bool) -> list[Q]:
+        """The ranges after the boundary, nearest first (`sqlcore.keyset.ranges`);
+        `inclusive`: the nearest also holds the boundary row itself."""
         if fetch.after is None:
             return [Q()]
         after = fetch.after
         ascending = tuple(c.ascending == fetch.forward for c in self.columns)
         nullable = tuple(c.nullable for c in self.columns)
-        plan = ranges(ascending, nullable, tuple(v is None for v in after))
+        plan = ranges(ascending, nullable, tuple(v is None for v in after), inclusive)
         return [self._predicate(r, after) for r in plan]
 
     def _predicate(self, r: Range, after: Sequence[SortValue]) -> Q:
@@ -132,17 +133,49 @@ def _prepare(query: Query, queryset: QuerySet[M], mapping: DjangoMapping) -> _Pa
     return _Pages(query, queryset, mapping, vendor)
 
 
+class _Fetcher:
+    """`fetch` for one page, sans-IO: `steps(request)` yields each range's
+    sliced QuerySet and receives its rows.
+
+    A page after a cursor is followed by the plan's check for a row before the
+    page. The first query therefore reads from the boundary row itself (`>=`
+    on the tie-breaker instead of `>`): when that row still exists, it answers
+    the check without another query; when it was deleted, the check runs as
+    asked (the SQL backend's `Fetcher` decides the same way)."""
+
+    def __init__(self, pages: _Pages) -> None:
+        self.pages = pages
+        self.known: tuple[tuple[SortValue, ...], bool, list[Any]] | None = None
+
+    def steps(self, request: Fetch) -> Generator[QuerySet[Any], list[Any], list[Any]]:
+        known, self.known = self.known, None
+        if known is not None and request.count == 1 and (request.after, request.forward) == known[:2]:
+            return known[2]
+        inclusive = request.after is not None and request.count > 1
+        sort_values = self.pages.sort_values
+        rows: list[Any] = []
+        boundary: list[Any] = []
+        for i, part in enumerate(self.pages.queries(request, inclusive)):
+            extra = 1 if inclusive and i == 0 else 0
+            got = yield part[: request.count - len(rows) + extra]
+            if extra and got and sort_values(got[0]) == request.after:
+                boundary, got = got[:1], got[1:]
+            rows.extend(got[: request.count - len(rows)])
+            if len(rows) >= request.count:
+                break
+        if boundary and rows:
+            # The row before the first one walking back is the boundary row.
+            self.known = (sort_values(rows[0]), not request.forward, boundary)
+        return rows
+
+
 def paginate(query: Query, queryset: QuerySet[M], mapping: DjangoMapping, *, secret: Secrets = None) -> Page[M]:
     """One page of `query` over `queryset` (the scope): items are model instances."""
     pages = _prepare(query, queryset, mapping)
+    fetcher = _Fetcher(pages)
 
     def fetch(request: Fetch) -> list[M]:
-        found: list[M] = []
-        for part in pages.queries(request):
-            found.extend(part[: request.count - len(found)])
-            if len(found) >= request.count:
-                break
-        return found
+        return run(fetcher.steps(request), list)
 
     return run(plan(query, pages.sort_values, secret), fetch)
 
@@ -152,13 +185,12 @@ async def paginate_async(
 ) -> Page[M]:
     """`paginate` with Django's async queries (`async for` over each range)."""
     pages = _prepare(query, queryset, mapping)
+    fetcher = _Fetcher(pages)
+
+    async def rows(part: QuerySet[Any]) -> list[Any]:
+        return [row async for row in part]
 
     async def fetch(request: Fetch) -> list[M]:
-        found: list[M] = []
-        for part in pages.queries(request):
-            found.extend([row async for row in part[: request.count - len(found)]])
-            if len(found) >= request.count:
-                break
-        return found
+        return await run_async(fetcher.steps(request), rows)
 
     return await run_async(plan(query, pages.sort_values, secret), fetch)
