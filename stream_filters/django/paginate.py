@@ -44,6 +44,7 @@ class _Column:
     ascending: bool
     nullable: bool
     kind: FieldType
+    attribute: str  # where a returned instance holds the sort value
 
 
 class _Pages:
@@ -53,6 +54,8 @@ class _Pages:
         self.vendor = vendor
         self.columns: list[_Column] = []
         annotations: dict[str, Any] = {}
+        # Nothing deferred: a field of the model itself is on every instance.
+        whole = queryset.query.deferred_loading == (frozenset(), True)
         for i, key in enumerate(query.sort):
             target = mapping.target(key.field)
             if not isinstance(target, Scalar):
@@ -60,9 +63,15 @@ class _Pages:
             kind = query.schema.by_name[key.field].type
             field = mapping.model_field(target.path)
             expr = vendor.column_string(F(target.path), field) if kind is FieldType.STRING else F(target.path)
-            self.columns.append(_Column(expr, field, key.direction == 1, target.nullable, kind))
-            annotations[_SORT.format(i)] = F(target.path)
-        self.base = queryset.filter(compile_filter(query.where, mapping, vendor)).annotate(**annotations)
+            # A sort value read from the instance's own field costs no extra
+            # column (and on SQLite no extra conversion per row); one across
+            # a join is annotated.
+            attribute = field.attname if whole and "__" not in target.path else _SORT.format(i)
+            if attribute == _SORT.format(i):
+                annotations[attribute] = F(target.path)
+            self.columns.append(_Column(expr, field, key.direction == 1, target.nullable, kind, attribute))
+        base = queryset.filter(compile_filter(query.where, mapping, vendor))
+        self.base = base.annotate(**annotations) if annotations else base
 
     def queries(self, fetch: Fetch, inclusive: bool = False) -> list[QuerySet[Any]]:
         order = [self.vendor.order(c.expr, c.ascending == fetch.forward, c.nullable) for c in self.columns]
@@ -109,7 +118,7 @@ class _Pages:
         return Value(value)
 
     def sort_values(self, item: models.Model) -> tuple[SortValue, ...]:
-        return tuple(_sort_value(c.kind, getattr(item, _SORT.format(i))) for i, c in enumerate(self.columns))
+        return tuple(_sort_value(c.kind, getattr(item, c.attribute)) for c in self.columns)
 
 
 def _sort_value(kind: FieldType, value: Any) -> SortValue:

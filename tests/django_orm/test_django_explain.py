@@ -123,7 +123,7 @@ def _stored(connection: Any, value: datetime | None) -> Any:
     return value.replace(tzinfo=None)
 
 
-def _statements(t: Table, query: Query) -> list[tuple[str, Any]]:
+def _statements(t: Table, query: Query, queryset: Any = None) -> list[tuple[str, Any]]:
     """Each statement the page sends, with its parameters."""
     seen: list[tuple[str, Any]] = []
 
@@ -133,7 +133,7 @@ def _statements(t: Table, query: Query) -> list[tuple[str, Any]]:
 
     connection = connections[t.alias]
     with connection.execute_wrapper(capture):
-        paginate(query, t.model._default_manager.using(t.alias).all(), t.mapping)
+        paginate(query, t.model._default_manager.using(t.alias).all() if queryset is None else queryset, t.mapping)
     return seen
 
 
@@ -288,3 +288,15 @@ def test_a_page_after_a_cursor_reads_its_boundary_row_for_the_prev_check(table: 
     assert len(page) == 1
     deleted = _statements(table, _query(sort, (values[0], values[1] + "-deleted"), Direction.NEXT))
     assert len(deleted) == 2  # the boundary row is gone: the check runs as asked
+
+
+def test_a_deferred_sort_field_is_read_by_annotation(table: Table) -> None:
+    """Sort values come from the instances' own fields, except where the
+    QuerySet defers one: then from an annotation, not a query per row."""
+    query = _query((SortKey("starts_at", 1), SortKey("cid", 1)), CURSORS["middle"], Direction.NEXT)
+    manager = table.model._default_manager.using(table.alias)
+    full = paginate(query, manager.all(), table.mapping)
+    deferred = paginate(query, manager.defer("starts_at"), table.mapping)
+    assert [c.pk for c in deferred.items] == [c.pk for c in full.items]
+    assert (deferred.next, deferred.prev) == (full.next, full.prev) and full.next and full.prev
+    assert len(_statements(table, query, manager.defer("starts_at"))) == 1
