@@ -465,8 +465,7 @@ def interleaved(db: str, rounds: int, calls: int = 5) -> dict[tuple[str, int], t
 
 def table(db: str, found: dict[tuple[str, int], tuple[float, float]]) -> str:
     lines = [
-        f"{db}, {ROWS:,} rows, limit {LIMIT}: best ms (median ratio to the hand-written one of its layer;"
-        " best ratio)",
+        f"{db}, {ROWS:,} rows, limit {LIMIT}: best ms (median ratio to the hand-written one of its layer; best ratio)",
         "",
         "| page | ours, DRF view | django-filter + CursorPagination | hand-written DRF view"
         " | ours, `paginate` | hand-written queryset |",
