@@ -157,16 +157,4 @@ BACKENDS: tuple[Backend, ...] = (
 # (backend, case) pairs a backend does not answer yet, each with its reason. The
 # runner marks them strict xfail: they show in every run's summary, and one that
 # starts passing fails until it is taken off this list.
-_DJANGO_BIG_NUMBERS = (
-    "the Django backend does not yet compare custom.* numbers beyond 64 bits exactly "
-    "(the SQL backend's SQLite function and MariaDB DECIMAL(65,0) reading are still to port; docs/django.md)"
-)
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("django_sqlite", "number_gt_float_2_64_one_above"): _DJANGO_BIG_NUMBERS,
-    ("django_sqlite", "number_eq_float_2_64_not_one_above"): _DJANGO_BIG_NUMBERS,
-    ("django_sqlite", "number_lt_int64_min"): _DJANGO_BIG_NUMBERS,
-    ("django_mysql", "number_gt_float_beyond_64_bits"): _DJANGO_BIG_NUMBERS,
-    ("django_mysql", "number_lt_float_beyond_64_bits"): _DJANGO_BIG_NUMBERS,
-    ("django_mysql", "number_eq_float_is_exact_integer"): _DJANGO_BIG_NUMBERS,
-    ("django_mysql", "number_gt_float_2_64_one_above"): _DJANGO_BIG_NUMBERS,
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}

@@ -23,7 +23,7 @@ from ..ast import And, Condition, Node, Nor, lowered
 from ..field_types import FieldType
 from ..operators import Op, fold, is_sugar, words
 from ..sqlcore.custom import Kind, json_kind
-from ..sqlcore.numbers import Domain, Terms, numeric_terms
+from ..sqlcore.numbers import Domain, Inexact, Terms, numeric_terms, refusal
 from ..timestamps import Instant, at_microseconds
 from .expressions import Sql, as_where, places
 from .mapping import DjangoMapping, Json, JsonArray, Related, Scalar, Target
@@ -44,7 +44,10 @@ class Compiler:
         if isinstance(node, Condition):
             if is_sugar(node.op, node.type):
                 return self.compile(lowered(node))
-            return BUILDERS[node.op](self, self.mapping.target(node.field), node)
+            try:
+                return BUILDERS[node.op](self, self.mapping.target(node.field), node)
+            except Inexact as exc:
+                raise refusal(node, self.vendor.name, exc) from None
         children = [self.compile(child) for child in node.children]
         if isinstance(node, And):
             return _all(children)
@@ -92,8 +95,13 @@ class Compiler:
             tests = [Sql("{0} IS NOT NULL", view.value)]
         else:
             assert isinstance(terms, list)
-            tests = [Sql(f"{{0}} {_SIGNS[o]} {{1}}", e, _value(v, field)) for o, v in terms for e in _compared(view, o)]
+            tests = [self._test(view, o, v, e, field) for o, v in terms for e in _compared(view, o)]
         return _all([Q(t) for t in ([view.guard, *tests] if view.guard is not None else tests)])
+
+    def _test(self, view: View, op: Op, value: Any, compared: Any, field: models.Field[Any, Any] | None) -> Any:
+        if view.domain is Domain.CALL:
+            return self.vendor.compare_number(view.value, _SIGNS[op], value)
+        return Sql(f"{{0}} {_SIGNS[op]} {{1}}", compared, _value(value, field))
 
     def scalar_field(self, target: Target) -> models.Field[Any, Any] | None:
         return self.mapping.model_field(target.path) if isinstance(target, Scalar) else None

@@ -16,18 +16,17 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar, assert_never
 
+from asgiref.sync import sync_to_async
 from django.db import connections, models
 from django.db.models import F, Q, QuerySet, Value
 
-from ..ast import conditions
 from ..cursors import Secrets, SortValue
 from ..field_types import FieldType
-from ..operators import Op
 from ..pagination import Fetch, Page, plan, run, run_async
 from ..query import Query
 from ..sqlcore.keyset import Range, RangeKind, ranges
 from ..sqlcore.numbers import from_decimal
-from ..sqlcore.sqlite_functions import register_sqlite_functions
+from ..sqlcore.sqlite_functions import needs_sqlite_functions, register_sqlite_functions
 from .compiler import compile_filter
 from .expressions import Sql, as_where
 from .mapping import DjangoMapping, Scalar
@@ -133,13 +132,20 @@ def _sort_value(kind: FieldType, value: Any) -> SortValue:
     return value  # type: ignore[no-any-return]
 
 
-def _prepare(query: Query, queryset: QuerySet[M], mapping: DjangoMapping) -> _Pages:
-    connection = connections[queryset.db]
-    vendor = for_connection(connection)
-    if vendor.name == "sqlite" and any(c.op in (Op.AUTOCOMPLETE, Op.Q) for c in conditions(query.where)):
-        connection.ensure_connection()
-        register_sqlite_functions(connection.connection)
-    return _Pages(query, queryset, mapping, vendor)
+def _prepare(query: Query, queryset: QuerySet[M], mapping: DjangoMapping) -> tuple[_Pages, bool]:
+    """The page's queries, and whether SQLite's Python functions must be
+    registered on the connection first (`_register`)."""
+    vendor = for_connection(connections[queryset.db])
+    functions = vendor.name == "sqlite" and needs_sqlite_functions(query.where)
+    return _Pages(query, queryset, mapping, vendor), functions
+
+
+def _register(alias: str) -> None:
+    """SQLite's Python functions on this thread's connection of `alias`
+    (Django keeps one connection per thread)."""
+    connection = connections[alias]
+    connection.ensure_connection()
+    register_sqlite_functions(connection.connection)
 
 
 class _Fetcher:
@@ -180,7 +186,9 @@ class _Fetcher:
 
 def paginate(query: Query, queryset: QuerySet[M], mapping: DjangoMapping, *, secret: Secrets = None) -> Page[M]:
     """One page of `query` over `queryset` (the scope): items are model instances."""
-    pages = _prepare(query, queryset, mapping)
+    pages, functions = _prepare(query, queryset, mapping)
+    if functions:
+        _register(queryset.db)
     fetcher = _Fetcher(pages)
 
     def fetch(request: Fetch) -> list[M]:
@@ -193,7 +201,11 @@ async def paginate_async(
     query: Query, queryset: QuerySet[M], mapping: DjangoMapping, *, secret: Secrets = None
 ) -> Page[M]:
     """`paginate` with Django's async queries (`async for` over each range)."""
-    pages = _prepare(query, queryset, mapping)
+    pages, functions = _prepare(query, queryset, mapping)
+    if functions:
+        # On the thread Django runs the async queries on (thread-sensitive), whose
+        # connection they use; connecting is not allowed from the event loop.
+        await sync_to_async(_register)(queryset.db)
     fetcher = _Fetcher(pages)
 
     async def rows(part: QuerySet[Any]) -> list[Any]:

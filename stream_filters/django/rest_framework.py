@@ -62,8 +62,7 @@ from ..parser import load_json
 from ..query import Query
 from ..request_keys import REQUEST_KEYS
 from ..schema import Schema
-from .mapping import DjangoMapping
-from .paginate import paginate
+from . import DjangoMapping, paginate  # the package's public API (its modules' layout may change)
 
 __all__ = [
     "CURSOR_SECRET_SETTING",
@@ -328,14 +327,6 @@ class StreamPagination(BasePagination):
         if page is None:
             raise RuntimeError("get_paginated_response before paginate_queryset")
         return Response({self.items_key: data, "next": page.next, "prev": page.prev})
-
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        cursor = {"type": "string", "nullable": True}
-        return {
-            "type": "object",
-            "required": [self.items_key, "next", "prev"],
-            "properties": {self.items_key: schema, "next": cursor, "prev": cursor},
-        }
 
 
 class StreamQueryAPIView(StreamQueryMixin, ListModelMixin, GenericAPIView[M]):

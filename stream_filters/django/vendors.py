@@ -1,13 +1,14 @@
 """What differs between SQLite, PostgreSQL and MariaDB under Django, and nothing else.
 
-The same decisions as the SQL backend (`stream_filters.sql.dialects`, from
-`stream_filters.sqlcore`): strings
-compare by code point (SQLite's BINARY; PostgreSQL's "C"; MariaDB's
-`utf8mb4_nopad_bin`), a value in custom data compares only with an operand of
-its JSON type (SPEC §3), `$autocomplete`/`$q` never lower-case in the database
-(Python functions on SQLite, code-point patterns elsewhere), NULL sorts lowest
-(SPEC §5). A `Vendor` writes those few expressions as SQL around Django
-expressions (`Sql`); the compiler asks it and nothing else.
+The SQL backend's decisions (`stream_filters.sqlcore`, shared with
+`stream_filters.sql.dialects`): strings compare by code point (SQLite's
+BINARY; PostgreSQL's "C"; MariaDB's `utf8mb4_nopad_bin`), a value in custom
+data compares only with an operand of its JSON type (SPEC §3) and a custom
+number exactly, read as the SQL backend reads it, `$autocomplete`/`$q` never
+lower-case in the database (Python functions on SQLite, code-point patterns
+elsewhere), NULL sorts lowest (SPEC §5). A `Vendor` writes those few
+expressions as SQL around Django expressions (`Sql`); the compiler asks it
+and nothing else.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..errors import Code, FilterError
 from ..operators import Op
 from ..sqlcore import textmatch
 from ..sqlcore.custom import Kind, json_path
-from ..sqlcore.numbers import Domain
+from ..sqlcore.numbers import DECIMAL65_DIGITS, DECIMAL65_MAX, Domain
 from ..sqlcore.strings import (
     MARIADB_CODE_POINT_COLLATIONS,
     MARIADB_COLLATION,
@@ -71,6 +72,10 @@ def _text(value: str) -> Value:
     return Value(value, output_field=TextField())
 
 
+# SQLite's `json_type` names of the values an operand of each kind compares with.
+_SQLITE_TYPES = {Kind.STRING: ("text",), Kind.NUMBER: ("integer", "real"), Kind.BOOLEAN: ("true", "false")}
+
+
 class SQLite:
     name = "sqlite"
     row_values = True  # keyset groups as `(a, b) > (?, ?)`, which seeks in an index
@@ -108,11 +113,24 @@ class SQLite:
     # -- JSON ------------------------------------------------------------------
 
     def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
-        p = json_path(path)
-        names = {Kind.STRING: ("text",), Kind.NUMBER: ("integer", "real"), Kind.BOOLEAN: ("true", "false")}[kind]
-        guard = Sql(f"json_type({{0}}, {{1}}) IN ({_quoted(names)})", column, _text(p))
-        value = Sql("json_extract({0}, {1})", column, _text(p), output_field=TextField())
+        p = _text(json_path(path))
+        guard = Sql(f"json_type({{0}}, {{1}}) IN ({_quoted(_SQLITE_TYPES[kind])})", column, p)
+        if kind is Kind.NUMBER:
+            return [View(guard, Sql("({0} -> {1})", column, p, output_field=TextField()), kind, Domain.CALL)]
+        value = Sql("json_extract({0}, {1})", column, p, output_field=TextField())
         return [View(guard, value, kind, booleans_as_int=True)]
+
+    def compare_number(self, text: Expr, sign: str, value: int | float) -> Expr:
+        """`x sign value` for a JSON number `x` given as its text (Domain.CALL):
+        SQLite compares a 64-bit integer exactly itself; a float, or an integer
+        beyond 64 bits (which `json_extract` reads as a REAL), goes to Python."""
+        extracted = "json_extract({0}, '$')"
+        return Sql(
+            f"(CASE WHEN typeof({extracted}) = 'integer' THEN {extracted} {sign} {{1}}"
+            f" ELSE sf_compare_numbers({{0}}, {{1}}) {sign} 0 END)",
+            text,
+            Value(value),
+        )
 
     def json_present(self, column: Expr, path: Sequence[str]) -> Expr:
         return Sql("json_type({0}, {1}) != 'null'", column, _text(json_path(path)))
@@ -121,13 +139,11 @@ class SQLite:
         """`$contains` in custom data: the value at `path` is an array with an
         element that `compare(view)` accepts."""
         p = json_path(path)
-        names = {Kind.STRING: ("text",), Kind.NUMBER: ("integer", "real"), Kind.BOOLEAN: ("true", "false")}[kind]
-        element = View(
-            Sql(f"sf_e.type IN ({_quoted(names)})"),
-            Sql("sf_e.value", output_field=TextField()),
-            kind,
-            booleans_as_int=True,
-        )
+        guard = Sql(f"sf_e.type IN ({_quoted(_SQLITE_TYPES[kind])})")
+        if kind is Kind.NUMBER:  # by its JSON text, as `json_views` reads a number
+            element = View(guard, Sql("({0} -> sf_e.fullkey)", column, output_field=TextField()), kind, Domain.CALL)
+        else:
+            element = View(guard, Sql("sf_e.value", output_field=TextField()), kind, booleans_as_int=True)
         return Sql(
             "(json_type({0}, {1}) = 'array' AND EXISTS (SELECT 1 FROM json_each({0}, {1}) AS sf_e WHERE {2}))",
             column,
@@ -339,9 +355,17 @@ class MariaDB(_Patterns):
         number = f"{typeof} IN ('INTEGER', 'DOUBLE') AND {scalar}"
         whole = Sql(f"({number} NOT REGEXP '[.eE]')", *parts)
         real = Sql(f"({number} REGEXP '[.eE]')", *parts)
-        exact = Sql(f"CAST({scalar} AS DECIMAL(65, 0))", *parts, output_field=DecimalField())
+        # JSON integers read exactly as DECIMAL(65,0), as the SQL backend reads them.
+        # CAST saturates an integer beyond it, with the wrong sign at -10^300: such
+        # an integer is read as ±(10^65 - 1), which is on the same side of every
+        # operand `numeric_terms` lets through (Domain.JSON_INTEGER).
+        wide = f"CHAR_LENGTH(REPLACE({scalar}, '-', '')) > {DECIMAL65_DIGITS}"
+        largest = f"CAST('{DECIMAL65_MAX}' AS DECIMAL(65, 0))"
+        clamped = f"CASE WHEN LEFT({scalar}, 1) = '-' THEN -{largest} ELSE {largest} END"
+        integer = f"CASE WHEN {wide} THEN {clamped} ELSE CAST({scalar} AS DECIMAL(65, 0)) END"
+        exact = Sql(integer, *parts, output_field=DecimalField())
         double = Sql(f"CAST({scalar} AS DOUBLE)", *parts, output_field=FloatField())
-        return [View(whole, exact, kind, Domain.INT), View(real, double, kind, Domain.FLOAT)]
+        return [View(whole, exact, kind, Domain.JSON_INTEGER), View(real, double, kind, Domain.FLOAT)]
 
     def json_present(self, column: Expr, path: Sequence[str]) -> Expr:
         return Sql("JSON_TYPE(JSON_EXTRACT({0}, {1})) != 'NULL'", column, _text(json_path(path)))

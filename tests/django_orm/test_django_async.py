@@ -7,6 +7,9 @@ its own connection, and an in-memory SQLite database is one per connection.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,3 +53,22 @@ async def test_async_pages_are_the_sync_pages(alias: str) -> None:
         pages.append(await _async_page(store, {**BODY, "next": pages[-1].next}))
     pages.append(await _async_page(store, {**BODY, "prev": pages[-1].prev}))
     assert pages == expected
+
+
+def test_async_pages_on_sqlite_register_its_functions(tmp_path: Path) -> None:
+    """On SQLite, `paginate_async` registers the Python functions a filter needs
+    on the connection of the thread Django runs async queries on (not from the
+    event loop, where connecting is refused). In a process of its own, on a
+    database file (tests/django_orm/standalone.py)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.django_orm.standalone", str(tmp_path / "sf_djcore.sqlite3")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    sync_pages, async_pages, _ = done.stdout.splitlines()
+    assert sync_pages == "[['c1', 'c2'], ['c0', 'c4']]"
+    assert async_pages == sync_pages

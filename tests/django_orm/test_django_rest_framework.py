@@ -20,6 +20,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
@@ -318,3 +320,46 @@ def test_query_parameters_keep_json_types_and_paths() -> None:
     assert [(p.code, p.path) for p in problems] == [("invalid_json", ("sort",))]
     error = RejectedQuery(FilterError(problems))
     assert error.status_code == 400 and error.detail == FilterError(problems).to_dict()
+
+
+_TEXT = st.sampled_from(
+    [
+        "",
+        "1",
+        "-1",
+        "25",
+        "1e999",
+        "null",
+        "[]",
+        "{}",
+        '{"id": 1}',
+        '{"$or": []}',
+        '[{"field": "cid"}]',
+        "{",
+        "\x00",
+        "σ",
+    ]
+) | st.text(max_size=12)
+_NAMES = st.sampled_from(["filter_conditions", "sort", "limit", "next", "prev", "format", "", "x"])
+
+
+@pytest.mark.parametrize("alias", ["sqlite"])
+def test_no_get_parameters_or_body_get_anything_but_200_or_400(store: Store) -> None:
+    view = _view(store)
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(params=st.dictionaries(_NAMES, _TEXT, max_size=4), body=st.binary(max_size=40) | _TEXT.map(str.encode))
+    def check(params: dict[str, str], body: bytes) -> None:
+        for response in (_get(view, params), _post(view, body)):
+            # DRF's own answer to ?format=<no such renderer> is a 404.
+            drf_format = response.status_code == 404 and "format" in params
+            assert response.status_code in (200, 400) or drf_format, response.data
+            if response.status_code == 400:
+                assert response.data["problems"] and all("path" in p for p in response.data["problems"])
+
+    check()
+
+
+def test_the_backend_describes_the_get_form_for_openapi() -> None:
+    names = [p["name"] for p in StreamFilterBackend().get_schema_operation_parameters(APIView())]
+    assert names == ["filter_conditions", "sort", "limit", "next", "prev"]

@@ -1,0 +1,1 @@
+"""An example Django project with Stream-style query endpoints (docs/django.md#the-example-project)."""
