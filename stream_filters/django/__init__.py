@@ -3,6 +3,7 @@ application's own QuerySet (docs/django.md). Needs the `[django]` extra."""
 
 from .compiler import compile_filter
 from .encoders import ExactFloatsEncoder
+from .indexes import add_sort_indexes, sort_indexes
 from .mapping import DjangoMapping, Json, JsonArray, Related, Scalar, map_model
 from .paginate import paginate, paginate_async
 
@@ -13,8 +14,10 @@ __all__ = [
     "JsonArray",
     "Related",
     "Scalar",
+    "add_sort_indexes",
     "compile_filter",
     "map_model",
     "paginate",
     "paginate_async",
+    "sort_indexes",
 ]

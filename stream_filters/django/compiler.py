@@ -25,7 +25,7 @@ from ..operators import Op, fold, is_sugar, words
 from ..sqlcore.custom import Kind, json_kind
 from ..sqlcore.numbers import Domain, Inexact, Terms, numeric_terms, refusal
 from ..timestamps import Instant, at_microseconds
-from .expressions import Sql, places
+from .expressions import Sql, as_where, places
 from .mapping import DjangoMapping, Json, JsonArray, Related, Scalar, Target
 from .vendors import SQLite, View
 
@@ -66,7 +66,9 @@ class Compiler:
         expr = F(target.path)
         match cond.type:
             case FieldType.STRING:
-                return [View(None, self.vendor.string(expr), Kind.STRING)]
+                field = self.mapping.model_field(target.path)
+                value = self.vendor.column_string(expr, field)
+                return [View(None, value, Kind.STRING, equal=self.vendor.string_equality(expr, field))]
             case FieldType.INTEGER | FieldType.NUMBER:
                 return [View(None, expr, Kind.NUMBER, _domain(self.mapping.model_field(target.path)))]
             case FieldType.BOOLEAN:
@@ -99,13 +101,13 @@ class Compiler:
             tests = [Sql("{0} IS NOT NULL", view.value)]
         else:
             assert isinstance(terms, list)
-            tests = [self._test(view, o, v, field) for o, v in terms]
+            tests = [self._test(view, o, v, e, field) for o, v in terms for e in _compared(view, o)]
         return _all([Q(t) for t in ([view.guard, *tests] if view.guard is not None else tests)])
 
-    def _test(self, view: View, op: Op, value: Any, field: models.Field[Any, Any] | None) -> Any:
+    def _test(self, view: View, op: Op, value: Any, compared: Any, field: models.Field[Any, Any] | None) -> Any:
         if view.domain is Domain.CALL:
             return self.vendor.compare_number(view.value, _SIGNS[op], value)
-        return Sql(f"{{0}} {_SIGNS[op]} {{1}}", view.value, _value(value, field))
+        return Sql(f"{{0}} {_SIGNS[op]} {{1}}", compared, _value(value, field))
 
     def scalar_field(self, target: Target) -> models.Field[Any, Any] | None:
         return self.mapping.model_field(target.path) if isinstance(target, Scalar) else None
@@ -128,6 +130,11 @@ class Compiler:
         if isinstance(target, JsonArray):
             return Q(self.vendor.array_nonempty(F(target.path)))
         return Q(Exists(target.model._default_manager.filter(**{target.link: OuterRef("pk")})))
+
+
+def _compared(view: View, op: Op) -> tuple[Any, ...]:
+    """What `op` compares: equality may use the column as its index has it."""
+    return view.equal if op is Op.EQ and view.equal is not None else (view.value,)
 
 
 def _domain(field: models.Field[Any, Any]) -> Domain:
@@ -250,4 +257,4 @@ def compile_filter(node: Node, mapping: DjangoMapping, vendor: SQLite) -> Q:
     """The `Q` for a filter AST."""
     if isinstance(node, And) and not node.children:
         return Q()
-    return Compiler(mapping, vendor).compile(node)
+    return as_where(Compiler(mapping, vendor).compile(node))

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Expression, Field, Value
+from django.db.models import BooleanField, Expression, Field, Q, Value
+from django.db.models.lookups import Lookup
 from django.db.models.sql.compiler import SQLCompiler
 
 _PLACE = re.compile(r"\{(\d+)\}")
@@ -49,3 +50,32 @@ class Sql(Expression):
 def places(start: int, count: int, joiner: str = ", ") -> str:
     """`{start}, {start+1}, ...`: the placeholders of `count` parts of a template."""
     return joiner.join("{" + str(i) + "}" for i in range(start, start + count))
+
+
+class Where(Lookup):
+    """A boolean `Sql` as a filter, written as it is. Django compares any other
+    boolean expression `= true` in MariaDB's WHERE (its operations'
+    `conditional_expression_supported_in_where_clause`), which hides the
+    comparison from the optimizer: no index range, a full scan and a filesort.
+    A lookup it writes as is."""
+
+    lookup_name = "sf_where"
+    prepare_rhs = False
+
+    def __init__(self, condition: Sql) -> None:
+        super().__init__(condition, True)
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.lhs)
+        return sql, params
+
+
+def as_where(q: Q) -> Q:
+    """`q` with each boolean `Sql` leaf as a `Where`."""
+    out = Q(*(as_where(c) if isinstance(c, Q) else _leaf(c) for c in q.children), _connector=q.connector)
+    out.negated = q.negated
+    return out
+
+
+def _leaf(child: Any) -> Any:
+    return Where(child) if isinstance(child, Sql) and isinstance(child.output_field, BooleanField) else child

@@ -10,7 +10,7 @@ query a seek on the sort index, none with `OR ... IS NULL`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -28,7 +28,7 @@ from ..sqlcore.keyset import Range, RangeKind, ranges
 from ..sqlcore.numbers import from_decimal
 from ..sqlcore.sqlite_functions import needs_sqlite_functions, register_sqlite_functions
 from .compiler import compile_filter
-from .expressions import Sql
+from .expressions import Sql, as_where
 from .mapping import DjangoMapping, Scalar
 from .vendors import SQLite, for_connection
 
@@ -43,6 +43,7 @@ class _Column:
     ascending: bool
     nullable: bool
     kind: FieldType
+    attribute: str  # where a returned instance holds the sort value
 
 
 class _Pages:
@@ -52,34 +53,43 @@ class _Pages:
         self.vendor = vendor
         self.columns: list[_Column] = []
         annotations: dict[str, Any] = {}
+        # Nothing deferred: a field of the model itself is on every instance.
+        whole = queryset.query.deferred_loading == (frozenset(), True)
         for i, key in enumerate(query.sort):
             target = mapping.target(key.field)
             if not isinstance(target, Scalar):
                 raise ValueError(f"sort field {key.field!r} must map to a model field")
             kind = query.schema.by_name[key.field].type
-            expr = vendor.string(F(target.path)) if kind is FieldType.STRING else F(target.path)
             field = mapping.model_field(target.path)
-            self.columns.append(_Column(expr, field, key.direction == 1, target.nullable, kind))
-            annotations[_SORT.format(i)] = F(target.path)
-        self.base = queryset.filter(compile_filter(query.where, mapping, vendor)).annotate(**annotations)
+            expr = vendor.column_string(F(target.path), field) if kind is FieldType.STRING else F(target.path)
+            # A sort value read from the instance's own field costs no extra
+            # column (and on SQLite no extra conversion per row); one across
+            # a join is annotated.
+            attribute = field.attname if whole and "__" not in target.path else _SORT.format(i)
+            if attribute == _SORT.format(i):
+                annotations[attribute] = F(target.path)
+            self.columns.append(_Column(expr, field, key.direction == 1, target.nullable, kind, attribute))
+        base = queryset.filter(compile_filter(query.where, mapping, vendor))
+        self.base = base.annotate(**annotations) if annotations else base
 
-    def queries(self, fetch: Fetch) -> list[QuerySet[Any]]:
+    def queries(self, fetch: Fetch, inclusive: bool = False) -> list[QuerySet[Any]]:
         order = [self.vendor.order(c.expr, c.ascending == fetch.forward, c.nullable) for c in self.columns]
-        return [self.base.filter(part).order_by(*order) for part in self._parts(fetch)]
+        return [self.base.filter(as_where(part)).order_by(*order) for part in self._parts(fetch, inclusive)]
 
-    def _parts(self, fetch: Fetch) -> list[Q]:
-        """The ranges after the boundary, nearest first (`sqlcore.keyset.ranges`)."""
+    def _parts(self, fetch: Fetch, inclusive: bool) -> list[Q]:
+        """The ranges after the boundary, nearest first (`sqlcore.keyset.ranges`);
+        `inclusive`: the nearest also holds the boundary row itself."""
         if fetch.after is None:
             return [Q()]
         after = fetch.after
         ascending = tuple(c.ascending == fetch.forward for c in self.columns)
         nullable = tuple(c.nullable for c in self.columns)
-        plan = ranges(ascending, nullable, tuple(v is None for v in after))
+        plan = ranges(ascending, nullable, tuple(v is None for v in after), inclusive)
         return [self._predicate(r, after) for r in plan]
 
     def _predicate(self, r: Range, after: Sequence[SortValue]) -> Q:
         terms = [
-            Q(Sql("{0} IS NULL", c.expr)) if after[i] is None else Q(Sql("{0} = {1}", c.expr, self._value(i, after)))
+            Q(self.vendor.is_null(c.expr)) if after[i] is None else Q(Sql("{0} = {1}", c.expr, self._value(i, after)))
             for i, c in enumerate(self.columns[: r.start])
         ]
         column = self.columns[r.start]
@@ -87,7 +97,7 @@ class _Pages:
             case RangeKind.NOT_NULL:
                 terms.append(Q(Sql("{0} IS NOT NULL", column.expr)))
             case RangeKind.NULL:
-                terms.append(Q(Sql("{0} IS NULL", column.expr)))
+                terms.append(Q(self.vendor.is_null(column.expr)))
             case RangeKind.BEYOND:
                 span = range(r.start, r.end + 1)
                 exprs = [self.columns[i].expr for i in span]
@@ -107,7 +117,7 @@ class _Pages:
         return Value(value)
 
     def sort_values(self, item: models.Model) -> tuple[SortValue, ...]:
-        return tuple(_sort_value(c.kind, getattr(item, _SORT.format(i))) for i, c in enumerate(self.columns))
+        return tuple(_sort_value(c.kind, getattr(item, c.attribute)) for c in self.columns)
 
 
 def _sort_value(kind: FieldType, value: Any) -> SortValue:
@@ -138,19 +148,51 @@ def _register(alias: str) -> None:
     register_sqlite_functions(connection.connection)
 
 
+class _Fetcher:
+    """`fetch` for one page, sans-IO: `steps(request)` yields each range's
+    sliced QuerySet and receives its rows.
+
+    A page after a cursor is followed by the plan's check for a row before the
+    page. The first query therefore reads from the boundary row itself (`>=`
+    on the tie-breaker instead of `>`): when that row still exists, it answers
+    the check without another query; when it was deleted, the check runs as
+    asked (the SQL backend's `Fetcher` decides the same way)."""
+
+    def __init__(self, pages: _Pages) -> None:
+        self.pages = pages
+        self.known: tuple[tuple[SortValue, ...], bool, list[Any]] | None = None
+
+    def steps(self, request: Fetch) -> Generator[QuerySet[Any], list[Any], list[Any]]:
+        known, self.known = self.known, None
+        if known is not None and request.count == 1 and (request.after, request.forward) == known[:2]:
+            return known[2]
+        inclusive = request.after is not None and request.count > 1
+        sort_values = self.pages.sort_values
+        rows: list[Any] = []
+        boundary: list[Any] = []
+        for i, part in enumerate(self.pages.queries(request, inclusive)):
+            extra = 1 if inclusive and i == 0 else 0
+            got = yield part[: request.count - len(rows) + extra]
+            if extra and got and sort_values(got[0]) == request.after:
+                boundary, got = got[:1], got[1:]
+            rows.extend(got[: request.count - len(rows)])
+            if len(rows) >= request.count:
+                break
+        if boundary and rows:
+            # The row before the first one walking back is the boundary row.
+            self.known = (sort_values(rows[0]), not request.forward, boundary)
+        return rows
+
+
 def paginate(query: Query, queryset: QuerySet[M], mapping: DjangoMapping, *, secret: Secrets = None) -> Page[M]:
     """One page of `query` over `queryset` (the scope): items are model instances."""
     pages, functions = _prepare(query, queryset, mapping)
     if functions:
         _register(queryset.db)
+    fetcher = _Fetcher(pages)
 
     def fetch(request: Fetch) -> list[M]:
-        found: list[M] = []
-        for part in pages.queries(request):
-            found.extend(part[: request.count - len(found)])
-            if len(found) >= request.count:
-                break
-        return found
+        return run(fetcher.steps(request), list)
 
     return run(plan(query, pages.sort_values, secret), fetch)
 
@@ -164,13 +206,12 @@ async def paginate_async(
         # On the thread Django runs the async queries on (thread-sensitive), whose
         # connection they use; connecting is not allowed from the event loop.
         await sync_to_async(_register)(queryset.db)
+    fetcher = _Fetcher(pages)
+
+    async def rows(part: QuerySet[Any]) -> list[Any]:
+        return [row async for row in part]
 
     async def fetch(request: Fetch) -> list[M]:
-        found: list[M] = []
-        for part in pages.queries(request):
-            found.extend([row async for row in part[: request.count - len(found)]])
-            if len(found) >= request.count:
-                break
-        return found
+        return await run_async(fetcher.steps(request), rows)
 
     return await run_async(plan(query, pages.sort_values, secret), fetch)

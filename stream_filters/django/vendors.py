@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, DecimalField, FloatField, OrderBy, TextField, Value
+from django.db.models import BooleanField, DecimalField, Field, FloatField, OrderBy, TextField, Value
 from django.db.models.functions import Collate
 
 from ..errors import Code, FilterError
@@ -26,7 +26,13 @@ from ..operators import Op
 from ..sqlcore import textmatch
 from ..sqlcore.custom import Kind, json_path
 from ..sqlcore.numbers import DECIMAL65_DIGITS, DECIMAL65_MAX, Domain
-from ..sqlcore.strings import MARIADB_COLLATION, PG_COLLATION, without_nul
+from ..sqlcore.strings import (
+    MARIADB_CODE_POINT_COLLATIONS,
+    MARIADB_COLLATION,
+    PG_CODE_POINT_COLLATIONS,
+    PG_COLLATION,
+    without_nul,
+)
 from .expressions import Sql, places
 
 Expr = Any  # a Django expression
@@ -42,10 +48,20 @@ class View:
     kind: Kind
     domain: Domain = Domain.EXACT
     booleans_as_int: bool = False
+    # For `=` and `$in` on a string column: the expressions to compare instead
+    # of `value`, each one the column's own index can serve and together exact
+    # (None: compare `value`), as the SQL backend's `string_equality` decides.
+    equal: tuple[Expr, ...] | None = None
 
 
 def unsupported(message: str) -> FilterError:
     return FilterError.single(Code.UNSUPPORTED, message)
+
+
+def declared_collation(field: Field[Any, Any]) -> str | None:
+    """The collation a model field declares (`db_collation`; None: the database's)."""
+    collation = getattr(field, "db_collation", None)
+    return collation if isinstance(collation, str) else None
 
 
 def _quoted(names: Sequence[str]) -> str:
@@ -64,13 +80,27 @@ class SQLite:
     name = "sqlite"
     row_values = True  # keyset groups as `(a, b) > (?, ?)`, which seeks in an index
     collation: str | None = None  # BINARY: UTF-8 bytes, that is code points
+    # Column collations that already order by code point (as the SQL backend's dialect says).
+    code_point_collations: frozenset[str] = frozenset()  # SQLite's BINARY needs none
 
     def string(self, expr: Expr) -> Expr:
         return expr if self.collation is None else Collate(expr, self.collation)
 
+    def column_string(self, expr: Expr, field: Field[Any, Any]) -> Expr:
+        """A string column as `string` orders it, without `COLLATE` where the
+        column's own collation already orders by code point: so its plain index
+        serves ORDER BY and ranges (MariaDB sorts `col COLLATE <its own>` with
+        a filesort), as the SQL backend's `Dialect.string` decides."""
+        return expr if declared_collation(field) in self.code_point_collations else self.string(expr)
+
     def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
         """The comparison to run for a string operand; None: nothing matches."""
         return op, value
+
+    def string_equality(self, expr: Expr, field: Field[Any, Any]) -> tuple[Expr, ...] | None:
+        """What `=` and `$in` compare on a string column, so that the column's
+        own index serves them (None: compare `string(expr)`)."""
+        return None
 
     # -- $autocomplete and $q ------------------------------------------------
 
@@ -133,6 +163,10 @@ class SQLite:
         return Sql("json_array_length({0}) > 0", column)
 
     # -- order -----------------------------------------------------------------
+
+    def is_null(self, expr: Expr) -> Expr:
+        """A keyset range's NULL sort key."""
+        return Sql("{0} IS NULL", expr)
 
     def order(self, expr: Expr, ascending: bool, nullable: bool) -> OrderBy:
         """NULL is the lowest value, as SQLite and MariaDB already sort it."""
@@ -198,9 +232,17 @@ class _Patterns(SQLite):
 class PostgreSQL(_Patterns):
     name = "postgresql"
     collation = PG_COLLATION
+    code_point_collations = PG_CODE_POINT_COLLATIONS
 
     def escape(self, code: int) -> str:
         return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+    def string_equality(self, expr: Expr, field: Field[Any, Any]) -> tuple[Expr, ...] | None:
+        # Under a deterministic collation (every database default is one)
+        # equality is byte equality, and `COLLATE "C"` would stop the column's
+        # index from serving it. A column declaring some other collation might
+        # be nondeterministic (case-insensitive ICU): it keeps COLLATE "C".
+        return (expr,) if declared_collation(field) is None else None
 
     def string_operand(self, op: Op, value: str) -> tuple[Op, str] | None:
         return without_nul(op, value)  # PostgreSQL text cannot hold NUL
@@ -283,10 +325,19 @@ class MariaDB(_Patterns):
     row_values = False  # MariaDB does not range-scan row comparisons
     regex_start, regex_end = "\\A", "\\z"
     collation = MARIADB_COLLATION
+    code_point_collations = MARIADB_CODE_POINT_COLLATIONS
     operator = "REGEXP"
 
     def escape(self, code: int) -> str:
         return f"\\x{{{code:x}}}"
+
+    def string_equality(self, expr: Expr, field: Field[Any, Any]) -> tuple[Expr, ...] | None:
+        # A case- or accent-insensitive collation (utf8mb4_unicode_ci) finds a
+        # superset of the exactly equal rows with the column's index; the
+        # binary comparison then keeps the exact ones.
+        if declared_collation(field) in self.code_point_collations:
+            return None
+        return (expr, self.string(expr))
 
     def json_views(self, column: Expr, path: Sequence[str], kind: Kind) -> list[View]:
         return self._views("JSON_EXTRACT({0}, {1})", "JSON_VALUE({0}, {1})", [column, _text(json_path(path))], kind)
@@ -346,6 +397,12 @@ class MariaDB(_Patterns):
 
     def array_nonempty(self, column: Expr) -> Expr:
         return Sql("(JSON_TYPE({0}) = 'ARRAY' AND JSON_LENGTH({0}) > 0)", column)
+
+    def is_null(self, expr: Expr) -> Expr:
+        # `a <=> NULL`, unlike `a IS NULL`, lets MariaDB see that `a` is constant
+        # in the range, so ORDER BY a, id walks the index instead of sorting
+        # (as the SQL backend's MariaDB dialect writes it).
+        return Sql("{0} <=> NULL", expr)
 
 
 VENDORS: dict[str, SQLite] = {"sqlite": SQLite(), "postgresql": PostgreSQL(), "mysql": MariaDB()}

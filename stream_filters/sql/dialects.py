@@ -27,7 +27,15 @@ from ..operators import Op
 from ..sqlcore import textmatch
 from ..sqlcore.custom import Kind, json_path
 from ..sqlcore.numbers import DECIMAL65_DIGITS, Domain
-from ..sqlcore.strings import MARIADB_COLLATION, MYSQL_COLLATION, PG_COLLATION, without_nul
+from ..sqlcore.strings import (
+    MARIADB_CODE_POINT_COLLATIONS,
+    MARIADB_COLLATION,
+    MYSQL_CODE_POINT_COLLATIONS,
+    MYSQL_COLLATION,
+    PG_CODE_POINT_COLLATIONS,
+    PG_COLLATION,
+    without_nul,
+)
 from .types import UtcDateTime
 
 Expr = ColumnElement[Any]
@@ -217,7 +225,7 @@ def _expanded(exprs: Sequence[Expr], values: Sequence[Expr], ascending: bool, in
 class PostgreSQL(Dialect):
     name = "postgresql"
     rewrites_strings = True
-    code_point_collations = frozenset({"C", "POSIX", "ucs_basic", "pg_c_utf8"})
+    code_point_collations = PG_CODE_POINT_COLLATIONS
 
     def string(self, expr: Expr) -> Expr:
         return expr if self.orders_by_code_point(expr) else expr.collate(PG_COLLATION)
@@ -328,7 +336,7 @@ class MariaDB(Dialect):
     row_values = False  # MariaDB does not range-scan row comparisons
     regex_start, regex_end = "\\A", "\\z"
     collation = MARIADB_COLLATION
-    code_point_collations = frozenset({MARIADB_COLLATION})
+    code_point_collations = MARIADB_CODE_POINT_COLLATIONS
 
     def string(self, expr: Expr) -> Expr:
         return expr if self.orders_by_code_point(expr) else expr.collate(self.collation)
@@ -415,7 +423,7 @@ class MariaDB(Dialect):
 
 class MySQL(MariaDB):
     collation = MYSQL_COLLATION
-    code_point_collations = frozenset({MYSQL_COLLATION})
+    code_point_collations = MYSQL_CODE_POINT_COLLATIONS
 
 
 _MYSQL = MySQL()

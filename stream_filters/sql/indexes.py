@@ -1,10 +1,9 @@
 """The indexes a schema's sorts need.
 
-A keyset page is an index seek when an index lists the sort keys in order,
-tie-breaker last. One index serves a sort and its exact reverse (scanned
-backwards), so `(a, id)` serves both `a asc` and `a desc`; a mixed-direction
-sort needs its own. On PostgreSQL the index must also say where NULLs go
-(lowest: NULLS FIRST when ascending), and a string key whose column does not
+Which key lists the indexes hold is `stream_filters.sqlcore.indexes.index_keys`
+(shared with the Django backend): the sort keys in order, tie-breaker last,
+a sort and its exact reverse as one index. On PostgreSQL the index must also
+say where NULLs go (lowest: NULLS FIRST when ascending), and a string key whose column does not
 already collate by code point carries `COLLATE "C"`: each key is indexed
 exactly as `ORDER BY` spells it.
 
@@ -24,16 +23,14 @@ from sqlalchemy.sql import visitors
 
 from ..field_types import FieldType
 from ..schema import SortKey
+from ..sqlcore import indexes as keys_of
 from .dialects import DIALECTS, Dialect
 from .mapping import Scalar, SqlMapping
 
 
 def default_sorts(mapping: SqlMapping) -> list[tuple[SortKey, ...]]:
     """The schema's default sort and each sortable field on its own."""
-    schema = mapping.schema
-    sorts = [schema.default_sort]
-    sorts += [(SortKey(name, 1),) for name in schema.sortable_fields if name != schema.tie_breaker]
-    return sorts
+    return keys_of.default_sorts(mapping.schema)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +71,7 @@ def add_sort_indexes(
 
 def _specs(mapping: SqlMapping, dialect: Dialect | str, sorts: Iterable[Sequence[SortKey]] | None) -> list[_Spec]:
     ours = DIALECTS[dialect] if isinstance(dialect, str) else dialect
-    seen: dict[tuple[tuple[str, bool], ...], None] = {}
-    for sort in default_sorts(mapping) if sorts is None else sorts:
-        keys = _complete(mapping, list(sort))
-        # An index and its exact reverse are one index: normalise the first key ascending.
-        flip = keys[0][1] is False
-        seen.setdefault(tuple((name, asc != flip) for name, asc in keys), None)
-    return [_spec(mapping, ours, keys) for keys in seen]
+    return [_spec(mapping, ours, keys) for keys in keys_of.index_keys(mapping.schema, sorts)]
 
 
 def _spec(mapping: SqlMapping, dialect: Dialect, keys: tuple[tuple[str, bool], ...]) -> _Spec:
@@ -107,13 +98,6 @@ def _target(mapping: SqlMapping, name: str) -> Scalar:
 
 def _tables(expr: Any) -> set[sa.Table]:
     return {c.table for c in visitors.iterate(expr) if isinstance(c, sa.Column) and isinstance(c.table, sa.Table)}
-
-
-def _complete(mapping: SqlMapping, sort: list[SortKey]) -> list[tuple[str, bool]]:
-    tie = mapping.schema.tie_breaker
-    if not any(k.field == tie for k in sort):
-        sort.append(SortKey(tie, sort[-1].direction if sort else 1))
-    return [(k.field, k.direction == 1) for k in sort]
 
 
 def _element(mapping: SqlMapping, dialect: Dialect, name: str, target: Scalar, ascending: bool) -> Any:

@@ -13,6 +13,10 @@ from ..operators import Op, Side, comparison
 PG_COLLATION = "C"
 MARIADB_COLLATION = "utf8mb4_nopad_bin"
 MYSQL_COLLATION = "utf8mb4_0900_bin"
+# Column collations that already compare by code point: no COLLATE needed on them.
+PG_CODE_POINT_COLLATIONS = frozenset({PG_COLLATION, "POSIX", "ucs_basic", "pg_c_utf8"})
+MARIADB_CODE_POINT_COLLATIONS = frozenset({MARIADB_COLLATION})
+MYSQL_CODE_POINT_COLLATIONS = frozenset({MYSQL_COLLATION})
 
 
 def without_nul(op: Op, value: str) -> tuple[Op, str] | None:
