@@ -261,7 +261,8 @@ def paginate(
     compiled once (`driver.py`): the same page, for a fraction of
     SQLAlchemy's per-execution CPU. It applies to the mapping's items on a
     `Connection`; with a `statement` or a `Session` (whose ORM events and
-    loaders need SQLAlchemy's execution) it is ignored."""
+    loaders need SQLAlchemy's execution), or a `schema_translate_map`, it is
+    ignored."""
     bind = _bind(connection)
     dialect = for_sqlalchemy(bind.dialect)
     prepared = for_query(query, mapping, dialect)
@@ -271,7 +272,7 @@ def paginate(
     fetcher = Fetcher(selection)
 
     def execute(statement: tuple[Select[Any], dict[str, Any]]) -> Fetched:
-        if driver_cursor and isinstance(connection, Connection):
+        if driver_cursor and isinstance(connection, Connection) and not _renames_schemas(connection):
             compiled = selection.for_driver(statement[0], bind.dialect)
             if compiled is not None:
                 return compiled.execute(connection, statement[1])
@@ -329,6 +330,12 @@ class Fetcher:
         for item, row in rows:
             self.rows_of[id(item)] = row
         return [item for item, _ in rows]
+
+
+def _renames_schemas(connection: Connection) -> bool:
+    """A `schema_translate_map` is applied by SQLAlchemy at each execution, so
+    such a connection's pages cannot run on a string compiled once."""
+    return bool(connection.get_execution_options().get("schema_translate_map"))
 
 
 def _bind(connection: Any) -> Any:

@@ -115,9 +115,20 @@ def test_a_driver_error_is_a_dbapi_error(dialect: str) -> None:
 def test_the_driver_path_bypasses_sqlalchemy_execution(dialect: str, driver_cursor: bool) -> None:
     """Without an IN list the page's SELECTs never reach SQLAlchemy's execution
     (no `before_cursor_execute` event); the normal path's do."""
+    assert (_selects_through_sqlalchemy(dialect, driver_cursor, {}) == 0) is driver_cursor
+
+
+def test_a_schema_translate_map_runs_through_sqlalchemy(dialect: str) -> None:
+    """SQLAlchemy renames schemas per execution: a string compiled once would miss it."""
+    assert _selects_through_sqlalchemy(dialect, True, {"schema_translate_map": {"elsewhere": None}}) > 0
+
+
+def _selects_through_sqlalchemy(dialect: str, driver_cursor: bool, options: dict[str, Any]) -> int:
     store = get_store(dialect, ALL_TYPES)
     store.load(_rows())
     executed: list[str] = []
+    # Connection.execution_options changes the shared connection in place: undone below.
+    connection = store.connection.execution_options(**options) if options else store.connection
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         executed.append(statement)
@@ -125,9 +136,16 @@ def test_the_driver_path_bypasses_sqlalchemy_execution(dialect: str, driver_curs
     sa.event.listen(store.engine, "before_cursor_execute", seen)
     try:
         body = {"limit": 3, "filter_conditions": {"count": {"$gte": 1}}}
-        page = _page(store, body, driver_cursor)
-        _page(store, {**body, "next": page.next}, driver_cursor)
+        with connection.begin():
+            first = paginate(store.schema.parse(body), connection, store.mapping, driver_cursor=driver_cursor)
+            after = store.schema.parse({**body, "next": first.next})
+            paginate(after, connection, store.mapping, driver_cursor=driver_cursor)
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", seen)
-    selects = [s for s in executed if s.lstrip().upper().startswith("SELECT")]
-    assert (len(selects) == 0) is driver_cursor
+        if options:
+            connection.execution_options(**dict.fromkeys(options))
+    return len([s for s in executed if s.lstrip().upper().startswith("SELECT")])
+
+
+def test_the_shared_connection_is_left_as_it_was(dialect: str) -> None:
+    assert not get_store(dialect, ALL_TYPES).connection.get_execution_options().get("schema_translate_map")
