@@ -559,11 +559,14 @@ def _create_indexes(conn: Connection) -> None:
         conn.execute(CreateIndex(index, if_not_exists=True))
 
 
+# Pages are read on the driver's cursor (`paginate(driver_cursor=True)`): the
+# same rows for a fraction of SQLAlchemy's per-execution CPU (docs/server.md,
+# "CPU per page", third round).
 def read_calls(conn: Connection, query: Query, secret: Secrets) -> Page[CallRecord]:
-    page = paginate(query, conn, CALLS_MAPPING, secret=secret)
+    page = paginate(query, conn, CALLS_MAPPING, secret=secret, driver_cursor=True)
     return Page([call_record(item) for item in page.items], page.next, page.prev)
 
 
 def read_members(conn: Connection, query: Query, secret: Secrets) -> Page[MemberRecord]:
-    page = paginate(query, conn, MEMBERS_OF_CALL, secret=secret)
+    page = paginate(query, conn, MEMBERS_OF_CALL, secret=secret, driver_cursor=True)
     return Page([member_record(item) for item in page.items], page.next, page.prev)

@@ -30,6 +30,7 @@ from ..sqlcore.sqlite_functions import needs_sqlite_functions, register_sqlite_f
 from . import keyset
 from .compiler import compile_filter
 from .dialects import Dialect, for_sqlalchemy
+from .driver import DriverStatement, Rows, compile_once
 from .mapping import Scalar, SqlMapping
 from .types import to_utc
 
@@ -93,6 +94,7 @@ class Selection:
         self.positions = positions
         self.read = read
         self._selects: dict[_ShapeKey, list[Select[Any]]] = {}
+        self._driver: dict[tuple[Select[Any], sa.Dialect], DriverStatement | None] = {}
 
     @classmethod
     def of_mapping(cls, prepared: Statements) -> Selection:
@@ -110,7 +112,7 @@ class Selection:
         width = len(mapping.columns)
         keys = list(base.selected_columns.keys())[:width]
 
-        def read(result: Result[Any]) -> list[tuple[Any, Row[Any]]]:
+        def read(result: Fetched) -> list[tuple[Any, Sequence[Any]]]:
             return [(dict(zip(keys, row[:width], strict=True)), row) for row in result.all()]
 
         return cls(prepared, base, (), [selected[id(c.raw)] for c in prepared.columns], read)
@@ -140,21 +142,31 @@ class Selection:
         params = keyset.parameters(self.prepared.columns, fetch.after, self.prepared.dialect)
         return [(select, params) for select in shape]
 
-    def sort_values(self, row: Row[Any]) -> tuple[SortValue, ...]:
+    def for_driver(self, select: Select[Any], dialect: sa.Dialect) -> DriverStatement | None:
+        """One of `selects`' statements compiled for the driver's cursor, once
+        per engine's dialect (its JSON deserializer is the engine's own)."""
+        key = (select, dialect)
+        if key not in self._driver:
+            self._driver[key] = compile_once(select, dialect)
+        return self._driver[key]
+
+    def sort_values(self, row: Sequence[Any]) -> tuple[SortValue, ...]:
         return tuple(_sort_value(kind, row[i]) for kind, i in zip(self.prepared.types, self.positions, strict=True))
 
 
-Reader = Callable[[Result[Any]], list[tuple[Any, Row[Any]]]]
+Fetched = Result[Any] | Rows  # a SELECT's rows: through SQLAlchemy, or from the driver's cursor
+Reader = Callable[[Fetched], list[tuple[Any, Sequence[Any]]]]
 
 
-def _one(result: Result[Any]) -> list[tuple[Any, Row[Any]]]:
+def _one(result: Fetched) -> list[tuple[Any, Sequence[Any]]]:
     return [(row[0], row) for row in result.all()]
 
 
 def _leading(width: int) -> Reader:
     """Rows of the statement's own columns, without the sort labels after them."""
 
-    def read(result: Result[Any]) -> list[tuple[Any, Row[Any]]]:
+    def read(result: Fetched) -> list[tuple[Any, Sequence[Any]]]:
+        assert isinstance(result, Result)  # application statements always run through SQLAlchemy
         frozen = result.freeze()
         return list(zip(frozen().columns(*range(width)).all(), frozen().all(), strict=True))
 
@@ -208,6 +220,7 @@ def paginate(
     *,
     secret: Secrets = None,
     statement: None = None,
+    driver_cursor: bool = False,
 ) -> Page[Item]: ...
 @overload
 def paginate(  # type: ignore[overload-overlap]  # one element: the element itself, not a Row
@@ -217,6 +230,7 @@ def paginate(  # type: ignore[overload-overlap]  # one element: the element itse
     *,
     secret: Secrets = None,
     statement: Select[T],
+    driver_cursor: bool = False,
 ) -> Page[T]: ...
 @overload
 def paginate(
@@ -226,6 +240,7 @@ def paginate(
     *,
     secret: Secrets = None,
     statement: Select[Any, *Ts],
+    driver_cursor: bool = False,
 ) -> Page[Row[Any, *Ts]]: ...
 def paginate(
     query: Query,
@@ -234,19 +249,33 @@ def paginate(
     *,
     secret: Secrets = None,
     statement: Select[*tuple[Any, ...]] | None = None,
+    driver_cursor: bool = False,
 ) -> Page[Any]:
     """One page of `query`. Without `statement`, items are dicts of the
     mapping's columns; with one (the application's own `select()`, its joins,
     WHERE and loader options), items are what it returns: ORM instances for
     one entity, else its rows. The statement's WHERE is not in the cursor:
-    what must bind a cursor belongs in the query's scope."""
-    dialect = for_sqlalchemy(_bind(connection).dialect)
+    what must bind a cursor belongs in the query's scope.
+
+    `driver_cursor=True` runs the page's SELECTs on the DBAPI cursor, each
+    compiled once (`driver.py`): the same page, for a fraction of
+    SQLAlchemy's per-execution CPU. It applies to the mapping's items on a
+    `Connection`; with a `statement` or a `Session` (whose ORM events and
+    loaders need SQLAlchemy's execution), or a `schema_translate_map`, it is
+    ignored."""
+    bind = _bind(connection)
+    dialect = for_sqlalchemy(bind.dialect)
     prepared = for_query(query, mapping, dialect)
     if dialect.name == "sqlite" and prepared.needs_functions:
         register_sqlite_functions(_dbapi(connection))
-    fetcher = Fetcher(prepared.selection(statement))
+    selection = prepared.selection(statement)
+    fetcher = Fetcher(selection)
 
-    def execute(statement: tuple[Select[Any], dict[str, Any]]) -> Result[Any]:
+    def execute(statement: tuple[Select[Any], dict[str, Any]]) -> Fetched:
+        if driver_cursor and isinstance(connection, Connection) and not _renames_schemas(connection):
+            compiled = selection.for_driver(statement[0], bind.dialect)
+            if compiled is not None:
+                return compiled.execute(connection, statement[1])
         return connection.execute(*statement)
 
     def fetch(request: Fetch) -> list[Any]:
@@ -267,19 +296,19 @@ class Fetcher:
 
     def __init__(self, selection: Selection) -> None:
         self.selection = selection
-        self.rows_of: dict[int, Row[Any]] = {}
+        self.rows_of: dict[int, Sequence[Any]] = {}
         self.known: tuple[tuple[SortValue, ...], bool, list[Any]] | None = None
 
     def sort_values(self, item: Any) -> tuple[SortValue, ...]:
         return self.selection.sort_values(self.rows_of[id(item)])
 
-    def steps(self, request: Fetch) -> Generator[tuple[Select[Any], dict[str, Any]], Result[Any], list[Any]]:
+    def steps(self, request: Fetch) -> Generator[tuple[Select[Any], dict[str, Any]], Fetched, list[Any]]:
         known, self.known = self.known, None
         if known is not None and request.count == 1 and (request.after, request.forward) == known[:2]:
             return known[2]
         inclusive = request.after is not None and request.count > 1
-        rows: list[tuple[Any, Row[Any]]] = []
-        boundary: tuple[Any, Row[Any]] | None = None
+        rows: list[tuple[Any, Sequence[Any]]] = []
+        boundary: tuple[Any, Sequence[Any]] | None = None
         sort_values = self.selection.sort_values
         for i, (select, params) in enumerate(self.selection.selects(request, inclusive)):
             extra = 1 if inclusive and i == 0 else 0
@@ -295,12 +324,18 @@ class Fetcher:
             self.known = (sort_values(rows[0][1]), not request.forward, self.items([boundary]))
         return items
 
-    def items(self, rows: Sequence[tuple[Any, Row[Any]]]) -> list[Any]:
+    def items(self, rows: Sequence[tuple[Any, Sequence[Any]]]) -> list[Any]:
         """Items for the plan; each one's row is kept, since the plan asks for
         the sort values of at most two of them."""
         for item, row in rows:
             self.rows_of[id(item)] = row
         return [item for item, _ in rows]
+
+
+def _renames_schemas(connection: Connection) -> bool:
+    """A `schema_translate_map` is applied by SQLAlchemy at each execution, so
+    such a connection's pages cannot run on a string compiled once."""
+    return bool(connection.get_execution_options().get("schema_translate_map"))
 
 
 def _bind(connection: Any) -> Any:

@@ -1,0 +1,136 @@
+"""Encoded calls reused by content (shapes.py): the bytes are those of shaping
+afresh, any change to a call's stored values is served at once (even one
+that leaves `updated_at` alone, as another process's write could), members
+are always read afresh, and the cache stays bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+import sqlalchemy as sa
+from server_helpers import API_KEY, database_url, headers, running_server, settings
+
+from stream_filters.server import shapes
+from stream_filters.server.app import open_storage
+from stream_filters.server.shapes import CallRecord, MemberRecord
+from stream_filters.server.storage import call_members, calls
+
+QUERY_CALLS = "/api/v2/video/calls"
+_T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+
+ROWS = [
+    CallRecord("default:a", "a", "default", "alice", _T0, _T0),
+    CallRecord(
+        "livestream:b",
+        "b",
+        "livestream",
+        "bob",
+        _T0,
+        _T0 + timedelta(microseconds=1),
+        team="red",
+        starts_at=_T0 + timedelta(days=1, microseconds=7),
+        ended_at=_T0 + timedelta(days=2),
+        backstage=True,
+        ongoing=True,
+        custom={"f": 1.0, "n": None, "nested": {"x": [1, 2.5, "é"]}},
+    ),
+    CallRecord("default:c", "c", "default", "carol", _T0, _T0, backstage=None, ongoing=None, custom={"big": 1e300}),
+]
+
+
+def _fresh(row: CallRecord) -> bytes:
+    return orjson.dumps({"call": shapes.call(row), "members": [], "own_capabilities": list(shapes.CAPABILITIES)})
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.cid for r in ROWS])
+def test_cached_bytes_are_those_of_shaping_afresh(row: CallRecord) -> None:
+    first = orjson.dumps(shapes.call_state(row, []))
+    again = orjson.dumps(shapes.call_state(row, []))  # from the cache
+    assert first == again == _fresh(row)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"custom": {"f": 2.0}},
+        {"custom": {"f": 1}},  # an integer is not the float it equals (SPEC §3.6)
+        {"team": "blue"},
+        {"team": None},
+        {"ended_at": None},
+        {"starts_at": _T0 + timedelta(days=1, microseconds=8)},
+        {"ongoing": False},
+        {"backstage": False},
+        {"created_by_user_id": "mallory"},
+    ],
+)
+def test_a_change_with_the_same_updated_at_is_not_served_stale(change: dict[str, object]) -> None:
+    row = ROWS[1]
+    shapes.call_state(row, [])
+    changed = replace(row, **change)  # type: ignore[arg-type]  # values of the fields' types
+    assert orjson.dumps(shapes.call_state(changed, [])) == _fresh(changed) != _fresh(row)
+
+
+def test_members_are_not_cached() -> None:
+    row = ROWS[0]
+    member = MemberRecord(row.cid, "u1", _T0, None, role="host", custom={"k": 1})
+    first = shapes.call_state(row, [member])
+    second = shapes.call_state(row, [replace(member, role="guest")])
+    assert orjson.loads(orjson.dumps(first))["members"][0]["role"] == "host"
+    assert orjson.loads(orjson.dumps(second))["members"][0]["role"] == "guest"
+
+
+def test_the_cache_is_bounded() -> None:
+    for i in range(shapes.CALL_CACHE_SIZE + 50):
+        shapes.call_state(replace(ROWS[0], cid=f"default:n{i}", id=f"n{i}"), [])
+    assert len(shapes._encoded_calls) == shapes.CALL_CACHE_SIZE
+    newest = replace(ROWS[0], cid="default:newest", id="newest")
+    assert orjson.dumps(shapes.call_state(newest, [])) == _fresh(newest)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql", "mysql"])
+def http(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[httpx.Client, sa.Engine]]:
+    url = database_url(request.param, Path(tmp_path_factory.mktemp("cache")), "sf_server_call_cache")
+    config = settings(url)
+    storage = open_storage(config)
+    try:
+        with (
+            running_server(config, storage) as base_url,
+            httpx.Client(base_url=base_url, params={"api_key": API_KEY}, headers=headers(), timeout=30) as client,
+        ):
+            yield client, storage.engine
+    finally:
+        storage.dispose()
+
+
+def test_a_stored_change_is_served_by_the_next_page(http: tuple[httpx.Client, sa.Engine]) -> None:
+    client, engine = http
+    data = {"created_by_id": "alice", "custom": {"v": 1.5}, "members": [{"user_id": "m1", "role": "host"}]}
+    assert client.post("/api/v2/video/call/default/cached", json={"data": data}).status_code == 201
+    body = {"filter_conditions": {"id": "cached"}}
+
+    def state() -> dict[str, object]:
+        (found,) = client.post(QUERY_CALLS, json=body).json()["calls"]
+        assert isinstance(found, dict)
+        return found
+
+    assert state()["call"]["custom"] == {"v": 1.5}  # type: ignore[index]
+    # Written behind the server's back, `updated_at` untouched: still served at once.
+    with engine.begin() as conn:
+        conn.execute(calls.update().where(calls.c.cid == "default:cached").values(custom={"v": 2.5}, team="t"))
+    after = state()
+    assert after["call"]["custom"] == {"v": 2.5} and after["call"]["team"] == "t"  # type: ignore[index]
+    # A member changed through the API: the page shows it.
+    update = {"update_members": [{"user_id": "m1", "role": "guest"}]}
+    assert client.post("/api/v2/video/call/default/cached/members", json=update).status_code == 200
+    assert [m["role"] for m in state()["members"]] == ["guest"]  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(call_members.update().where(call_members.c.user_id == "m1").values(role="owner"))
+    assert [m["role"] for m in state()["members"]] == ["owner"]  # type: ignore[attr-defined]
