@@ -12,8 +12,10 @@ expression, operands become the code object's constants (never spliced into
 the source text), and equal ASTs share one compiled function. The source
 holds only placeholders, so it is the same for every filter of one shape
 (`starts_at > now` with a new `now` on each request) and Python compiles it
-once per shape; a new filter then costs building the source text and swapping
-its constants in, less than parsing it. On the shared benchmark corpus it runs
+once per shape. A new filter is not even written out: one walk makes its
+constants and its shape key (`_walk`), the source is assembled from the key
+only when the key is new, and the constants are swapped into the key's
+code, which costs less than parsing the request. On the shared benchmark corpus it runs
 as fast as hand-written Python (docs/memory.md).
 
 Pages: `paginate(query, rows)` makes one pass over `rows` (a list or a one-shot
