@@ -39,7 +39,7 @@ from types import CodeType, FunctionType
 from typing import Any
 
 from . import pagination
-from .ast import SEGMENT, Condition, Node, Nor, Or, lowered
+from .ast import SEGMENT, And, Condition, Node, Nor, Or, lowered
 from .cursors import Secrets, SortValue, sort_values
 from .field_types import FieldType
 from .operators import Op, fold, words
@@ -347,22 +347,40 @@ ShapeKey = tuple[Any, ...]
 
 def _walk(src: _Source, node: Node, depth: int) -> ShapeKey:
     """The shape key of `node`; its constants are added to `src` in key order."""
-    if isinstance(node, Condition):
-        template = _TEMPLATES.get((node.type, node.op))
-        if template is None:  # sugar (`operators.is_sugar`): no template of its own
-            return _walk(src, lowered(node), depth)
-        return (_GROUP, node.field, node.path, template(src, _REF, node))
+    return _WALKS[type(node)](src, node, depth)
+
+
+def _walk_condition(src: _Source, node: Any, depth: int) -> ShapeKey:
+    template = _TEMPLATES.get((node.type, node.op))
+    if template is None:  # sugar (`operators.is_sugar`): no template of its own
+        return _walk(src, lowered(node), depth)
+    return (_GROUP, node.field, node.path, template(src, _REF, node))
+
+
+def _walk_or(src: _Source, node: Any, depth: int) -> ShapeKey:
     if depth >= _CHUNK_DEPTH:
-        return (_CHUNK, src.const(compile_filter(node)))
-    if isinstance(node, Or):
-        return (_OR, *[_walk(src, child, depth + 1) for child in node.children])
-    if isinstance(node, Nor):
-        return (_NOR, *[_walk(src, child, depth + 1) for child in node.children])
-    return _walk_and(src, node.children, depth)
+        return _chunk(src, node)
+    return (_OR, *[_walk(src, child, depth + 1) for child in node.children])
 
 
-def _walk_and(src: _Source, children: tuple[Node, ...], depth: int) -> ShapeKey:
+def _walk_nor(src: _Source, node: Any, depth: int) -> ShapeKey:
+    if depth >= _CHUNK_DEPTH:
+        return _chunk(src, node)
+    return (_NOR, *[_walk(src, child, depth + 1) for child in node.children])
+
+
+def _chunk(src: _Source, node: Node) -> ShapeKey:
+    """A part compiled into a function of its own, called from this one."""
+    return (_CHUNK, src.const(compile_filter(node)))
+
+
+def _walk_and(src: _Source, node: Any, depth: int) -> ShapeKey:
     """`$and`: consecutive conditions on one value make one group (it is read once)."""
+    if depth >= _CHUNK_DEPTH:
+        return _chunk(src, node)
+    children: tuple[Node, ...] = node.children
+    if not children:
+        return _EVERYTHING
     parts: list[Any] = [_AND]
     group: list[Any] = []  # the group being gathered: tag, field, path, texts...
     for child in children:
@@ -383,6 +401,18 @@ def _walk_and(src: _Source, children: tuple[Node, ...], depth: int) -> ShapeKey:
     if group:
         parts.append(tuple(group))
     return tuple(parts)
+
+
+_EVERYTHING: ShapeKey = (_AND,)  # the `{}` filter
+
+# The one dispatch on node kinds: `Node` is closed (ast.py), and a new kind
+# fails here with a KeyError rather than being read as another.
+_WALKS: dict[type, Callable[[_Source, Any, int], ShapeKey]] = {
+    Condition: _walk_condition,
+    And: _walk_and,
+    Or: _walk_or,
+    Nor: _walk_nor,
+}
 
 
 def _assemble(src: _Source, key: ShapeKey) -> str:
@@ -427,10 +457,15 @@ def compile_filter(node: Node) -> Predicate:
     """A function `row -> bool` for a filter AST; equal ASTs share one function."""
     src = _Source()
     key = _walk(src, node, 0)
-    shape = _shape(key, len(src.constants))
-    src.constants.extend(shape.fixed)
-    predicate: Predicate = _instantiate(shape.compiled, src.constants)
-    return predicate
+    values = src.constants
+    shape = _shape(key, len(values))
+    if shape.function is not None:
+        return shape.function  # no constants at all: every filter of this shape is this function
+    values.extend(shape.tail)
+    compiled = shape.compiled
+    function: Predicate = FunctionType(compiled.code.replace(co_consts=compiled.pick(values)), _GLOBALS, "compiled")
+    function.__doc__ = _doc(compiled, values)
+    return function
 
 
 @dataclass(frozen=True)
@@ -440,6 +475,10 @@ class _KeyedShape:
 
     compiled: _Shape
     fixed: tuple[Any, ...]
+    # What follows the operands in `_Shape.pick`'s input: `fixed`, then the
+    # code's own constants.
+    tail: tuple[Any, ...]
+    function: Predicate | None  # the shape's one function when it has no constants at all
 
 
 @lru_cache(maxsize=1024)
@@ -448,8 +487,12 @@ def _shape(key: ShapeKey, operands: int) -> _KeyedShape:
     `operands` is the number of constants the walk made (the key determines it)."""
     src = _Source()
     src.constants.extend(itertools.repeat(None, operands))
-    source = _source(_assemble(src, key))
-    return _KeyedShape(_compiled(source), tuple(src.constants[operands:]))
+    compiled = _compiled(_source(_assemble(src, key)))
+    if len(src.constants) != len(compiled.pieces) // 2:  # the key fixes the count: checked once per key
+        raise AssertionError(f"{len(src.constants)} constants made, {len(compiled.pieces) // 2} placeholders")
+    fixed = tuple(src.constants[operands:])
+    function = compiled.function if not src.constants else None
+    return _KeyedShape(compiled, fixed, fixed + compiled.kept, function)
 
 
 def _source(expression: str) -> str:
@@ -473,13 +516,18 @@ def _instantiate(shape: _Shape, values: list[Any]) -> Any:
     if len(values) != len(shape.pieces) // 2:
         raise AssertionError(f"{len(values)} constants made, {len(shape.pieces) // 2} placeholders in the source")
     function = FunctionType(shape.code.replace(co_consts=shape.pick([*values, *shape.kept])), _GLOBALS, "compiled")
+    function.__doc__ = _doc(shape, values)
+    return function
+
+
+def _doc(shape: _Shape, values: Sequence[Any]) -> str:
+    """The docstring of a function of `shape` with constants `values`."""
     if shape.doc is None:
         shape.doc = _doc_format(shape, values)
         shape.doc_shows_values = "!r}" in shape.doc
         if not shape.doc_shows_values:
             shape.doc = shape.doc.format()
-    function.__doc__ = shape.doc.format(*values) if shape.doc_shows_values else shape.doc
-    return function
+    return shape.doc.format(*values) if shape.doc_shows_values else shape.doc
 
 
 @dataclass
