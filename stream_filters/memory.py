@@ -12,8 +12,10 @@ expression, operands become the code object's constants (never spliced into
 the source text), and equal ASTs share one compiled function. The source
 holds only placeholders, so it is the same for every filter of one shape
 (`starts_at > now` with a new `now` on each request) and Python compiles it
-once per shape; a new filter then costs building the source text and swapping
-its constants in, less than parsing it. On the shared benchmark corpus it runs
+once per shape. A new filter is not even written out: one walk makes its
+constants and its shape key (`_walk`), the source is assembled from the key
+only when the key is new, and the constants are swapped into the key's
+code, which costs less than parsing the request. On the shared benchmark corpus it runs
 as fast as hand-written Python (docs/memory.md).
 
 Pages: `paginate(query, rows)` makes one pass over `rows` (a list or a one-shot
@@ -37,10 +39,10 @@ from types import CodeType, FunctionType
 from typing import Any
 
 from . import pagination
-from .ast import SEGMENT, Condition, Node, Nor, Or, lowered
+from .ast import SEGMENT, And, Condition, Node, Nor, Or, lowered
 from .cursors import Secrets, SortValue, sort_values
 from .field_types import FieldType
-from .operators import Op, fold, is_sugar, words
+from .operators import Op, fold, words
 from .pagination import Fetch, Page
 from .query import Query
 from .schema import SortKey
@@ -81,7 +83,7 @@ class _Source:
 
     def __init__(self) -> None:
         self.constants: list[Any] = []
-        self.names: Iterator[int] = itertools.count()
+        self.names = 0
 
     def const(self, value: Any) -> str:
         self.constants.append(value)
@@ -93,7 +95,8 @@ class _Source:
         return _literal(name) or self.const(name)
 
     def var(self) -> str:
-        return f"_v{next(self.names)}"
+        self.names += 1
+        return f"_v{self.names - 1}"
 
 
 @lru_cache(maxsize=4096)
@@ -113,11 +116,8 @@ class _Ref:
 Template = Callable[[_Source, _Ref, Condition], str]
 
 
-def _range_op(op: Op) -> str:
-    return _RANGE_OPS[op]
-
-
-_RANGE_OPS = {Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
+# Keyed by str: `timestamps.at_microseconds` answers with the operator as a str.
+_RANGE_OPS: dict[str, str] = {Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
 
 
 # Plain fields (string, integer, number, boolean): the value is of the field's
@@ -130,6 +130,10 @@ def _eq(src: _Source, ref: _Ref, c: Condition) -> str:
     return f"{ref.first} == {src.const(c.value)}"
 
 
+def _range_text(src: _Source, ref: _Ref, op: str, value: object) -> str:
+    return f"{ref.first} is not None and {ref.again} {_RANGE_OPS[op]} {src.const(value)}"
+
+
 def _keyword(value: object) -> str:
     """`True` or `False`: identity with a boolean is written with the keyword
     (`is` with a constant of any other kind is a SyntaxWarning)."""
@@ -137,14 +141,18 @@ def _keyword(value: object) -> str:
 
 
 def _range(src: _Source, ref: _Ref, c: Condition) -> str:
-    return f"{ref.first} is not None and {ref.again} {_range_op(c.op)} {src.const(c.value)}"
+    return _range_text(src, ref, c.op, c.value)
 
 
 def _in(src: _Source, ref: _Ref, c: Condition) -> str:
     assert isinstance(c.value, tuple)
-    if not c.value:
+    return _in_text(src, ref, c.value)
+
+
+def _in_text(src: _Source, ref: _Ref, values: Sequence[object]) -> str:
+    if not values:
         return "False"
-    return f"{ref.first} in {src.const(frozenset(c.value))}"
+    return f"{ref.first} in {src.const(frozenset(values))}"
 
 
 def _exists(src: _Source, ref: _Ref, c: Condition) -> str:
@@ -173,17 +181,15 @@ def _datetime_compare(src: _Source, ref: _Ref, c: Condition) -> str:
     if equivalent is None:
         return "False"
     op, moment = equivalent
-    return _eq(src, ref, _with(c, op, moment)) if op == Op.EQ else _range(src, ref, _with(c, op, moment))
+    # Written with the template's text helpers, not a new Condition: this runs
+    # for every new filter, and building a node costs as much as the text.
+    return f"{ref.first} == {src.const(moment)}" if op == Op.EQ else _range_text(src, ref, op, moment)
 
 
 def _datetime_in(src: _Source, ref: _Ref, c: Condition) -> str:
     assert isinstance(c.value, tuple)
     moments = tuple(v.floor_datetime() for v in c.value if isinstance(v, Instant) and v.is_whole_microsecond)
-    return _in(src, ref, _with(c, Op.IN, moments))
-
-
-def _with(c: Condition, op: str, value: Any) -> Condition:
-    return Condition(c.field, c.path, Op(op), value, c.type)
+    return _in_text(src, ref, moments)
 
 
 # string_array: comparisons and $in are about the elements; $exists about a
@@ -233,7 +239,7 @@ def _custom_eq(src: _Source, ref: _Ref, c: Condition) -> str:
 
 def _custom_range(src: _Source, ref: _Ref, c: Condition) -> str:
     guard = _type_guard(src, _bracket(c.value), ref.first)
-    return f"{guard} and {ref.again} {_range_op(c.op)} {src.const(c.value)}"
+    return f"{guard} and {ref.again} {_RANGE_OPS[c.op]} {src.const(c.value)}"
 
 
 def _custom_in(src: _Source, ref: _Ref, c: Condition) -> str:
@@ -304,15 +310,15 @@ _TEMPLATES: dict[tuple[FieldType, Op], Template] = {
 }
 
 
-def _load(src: _Source, c: Condition) -> str:
+def _load(src: _Source, field: str, path: tuple[str, ...]) -> str:
     """An expression for the condition's value: the field, then each path segment.
 
     A custom field holds an object or null (SPEC §3), so its first segment is
     read with `(value or {}).get(...)`, as fast as a hand-written lookup; below
     that any JSON value may stand where an object is expected, so each
     further level checks that it has an object."""
-    expr = f"_row.get({src.name(c.field)})"
-    for depth, segment in enumerate(c.path):
+    expr = f"_row.get({src.name(field)})"
+    for depth, segment in enumerate(path):
         if depth == 0:
             expr = f"({expr} or {src.const(_EMPTY)}).get({src.name(segment)})"
             continue
@@ -323,20 +329,120 @@ def _load(src: _Source, c: Condition) -> str:
 
 _EMPTY: Mapping[str, Any] = {}
 
+# -- the shape walk -------------------------------------------------------------------
+#
+# A filter not seen before is walked once: each condition's template runs (it
+# makes the operands, the constants) and its text, with placeholders for the
+# constants, is the condition's part of the shape key. The key says
+# everything the source depends on, so the source is assembled from the key,
+# and only when the key is new; a known shape costs the walk, one hash of the
+# key and the swap of the constants into its code.
 
-def _condition_group(src: _Source, group: Sequence[Condition]) -> str:
+# Key tags: a run of conditions on one value, `$and`, `$or`, `$nor`, a part
+# compiled on its own (deeper than _CHUNK_DEPTH).
+_GROUP, _AND, _OR, _NOR, _CHUNK = "group", "and", "or", "nor", "chunk"
+
+ShapeKey = tuple[Any, ...]
+
+
+def _walk(src: _Source, node: Node, depth: int) -> ShapeKey:
+    """The shape key of `node`; its constants are added to `src` in key order."""
+    return _WALKS[type(node)](src, node, depth)
+
+
+def _walk_condition(src: _Source, node: Any, depth: int) -> ShapeKey:
+    template = _TEMPLATES.get((node.type, node.op))
+    if template is None:  # sugar (`operators.is_sugar`): no template of its own
+        return _walk(src, lowered(node), depth)
+    return (_GROUP, node.field, node.path, template(src, _REF, node))
+
+
+def _walk_or(src: _Source, node: Any, depth: int) -> ShapeKey:
+    if depth >= _CHUNK_DEPTH:
+        return _chunk(src, node)
+    return (_OR, *[_walk(src, child, depth + 1) for child in node.children])
+
+
+def _walk_nor(src: _Source, node: Any, depth: int) -> ShapeKey:
+    if depth >= _CHUNK_DEPTH:
+        return _chunk(src, node)
+    return (_NOR, *[_walk(src, child, depth + 1) for child in node.children])
+
+
+def _chunk(src: _Source, node: Node) -> ShapeKey:
+    """A part compiled into a function of its own, called from this one."""
+    return (_CHUNK, src.const(compile_filter(node)))
+
+
+def _walk_and(src: _Source, node: Any, depth: int) -> ShapeKey:
+    """`$and`: consecutive conditions on one value make one group (it is read once)."""
+    if depth >= _CHUNK_DEPTH:
+        return _chunk(src, node)
+    children: tuple[Node, ...] = node.children
+    if not children:
+        return _EVERYTHING
+    parts: list[Any] = [_AND]
+    group: list[Any] = []  # the group being gathered: tag, field, path, texts...
+    for child in children:
+        template = _TEMPLATES.get((child.type, child.op)) if isinstance(child, Condition) else None
+        if template is None:  # a compound or sugar: its own part
+            if group:
+                parts.append(tuple(group))
+                group = []
+            parts.append(_walk(src, child, depth + 1))
+            continue
+        assert isinstance(child, Condition)
+        if group and (group[1] != child.field or group[2] != child.path):
+            parts.append(tuple(group))
+            group = []
+        if not group:
+            group = [_GROUP, child.field, child.path]
+        group.append(template(src, _REF, child))
+    if group:
+        parts.append(tuple(group))
+    return tuple(parts)
+
+
+_EVERYTHING: ShapeKey = (_AND,)  # the `{}` filter
+
+# The one dispatch on node kinds: `Node` is closed (ast.py), and a new kind
+# fails here with a KeyError rather than being read as another.
+_WALKS: dict[type, Callable[[_Source, Any, int], ShapeKey]] = {
+    Condition: _walk_condition,
+    And: _walk_and,
+    Or: _walk_or,
+    Nor: _walk_nor,
+}
+
+
+def _assemble(src: _Source, key: ShapeKey) -> str:
+    """The expression of a shape key; the constants it adds itself (helpers of
+    `_load`) are numbered after the operands, which the walk numbered."""
+    tag = key[0]
+    if tag == _GROUP:
+        return _condition_group(src, key[1], key[2], key[3:])
+    if tag == _CHUNK:
+        return f"{key[1]}(_row)"
+    parts = [_assemble(src, child) for child in key[1:]]
+    if tag == _OR:
+        return "(" + " or ".join(parts) + ")" if parts else "False"
+    if tag == _NOR:  # every template is a bool, never None: `not` is two-valued
+        return "(not (" + " or ".join(parts) + "))" if parts else "True"
+    return "(" + " and ".join(parts) + ")" if parts else "True"
+
+
+def _condition_group(src: _Source, field: str, path: tuple[str, ...], texts: tuple[str, ...]) -> str:
     """Conditions on one value (`{"$gt": a, "$lt": b}`), which is read once."""
     value = src.var()
     parts = []
     read = False
-    for c in group:
-        text = _TEMPLATES[c.type, c.op](src, _REF, c)
+    for text in texts:
         if read or _FIRST_READ not in text:  # read already, or a constant answer ($in [])
             first = value
-        elif len(group) > 1 or _LATER_READ in text:
-            first, read = f"({value} := {_load(src, c)})", True
+        elif len(texts) > 1 or _LATER_READ in text:
+            first, read = f"({value} := {_load(src, field, path)})", True
         else:
-            first = _load(src, c)  # read once: no variable needed
+            first = _load(src, field, path)  # read once: no variable needed
         parts.append(text.replace(_FIRST_READ, first).replace(_LATER_READ, value))
     return " and ".join(f"({p})" for p in parts)
 
@@ -346,40 +452,51 @@ _FIRST_READ, _LATER_READ = "\x01first\x01", "\x01again\x01"
 _REF = _Ref(_FIRST_READ, _LATER_READ)
 
 
-def _emit(src: _Source, node: Node, depth: int) -> str:
-    if isinstance(node, Condition):
-        if is_sugar(node.op, node.type):
-            return _emit(src, lowered(node), depth)
-        return _condition_group(src, (node,))
-    if depth >= _CHUNK_DEPTH:
-        return f"{src.const(compile_filter(node))}(_row)"
-    if isinstance(node, Or):
-        either = [_emit(src, child, depth + 1) for child in node.children]
-        return "(" + " or ".join(either) + ")" if either else "False"
-    if isinstance(node, Nor):  # every template is a bool, never None: `not` is two-valued
-        either = [_emit(src, child, depth + 1) for child in node.children]
-        return "(not (" + " or ".join(either) + "))" if either else "True"
-    parts: list[str] = []
-    for key, run in itertools.groupby(node.children, _value_key):
-        if key is None:
-            parts.extend(_emit(src, child, depth + 1) for child in run)
-        else:
-            parts.append(_condition_group(src, [c for c in run if isinstance(c, Condition)]))
-    return "(" + " and ".join(parts) + ")" if parts else "True"
-
-
-def _value_key(node: Node) -> tuple[str, tuple[str, ...]] | None:
-    if isinstance(node, Condition) and not is_sugar(node.op, node.type):
-        return node.field, node.path
-    return None
-
-
 @lru_cache(maxsize=4096)
 def compile_filter(node: Node) -> Predicate:
     """A function `row -> bool` for a filter AST; equal ASTs share one function."""
     src = _Source()
-    predicate: Predicate = _build(src, _emit(src, node, 0))
-    return predicate
+    key = _walk(src, node, 0)
+    values = src.constants
+    shape = _shape(key, len(values))
+    if shape.function is not None:
+        return shape.function  # no constants at all: every filter of this shape is this function
+    values.extend(shape.tail)
+    compiled = shape.compiled
+    function: Predicate = FunctionType(compiled.code.replace(co_consts=compiled.pick(values)), _GLOBALS, "compiled")
+    function.__doc__ = _doc(compiled, values)
+    return function
+
+
+@dataclass(frozen=True)
+class _KeyedShape:
+    """The compiled code of one shape key, and the constants its source added
+    to the operands (helpers, which are the same for every filter of the shape)."""
+
+    compiled: _Shape
+    fixed: tuple[Any, ...]
+    # What follows the operands in `_Shape.pick`'s input: `fixed`, then the
+    # code's own constants.
+    tail: tuple[Any, ...]
+    function: Predicate | None  # the shape's one function when it has no constants at all
+
+
+@lru_cache(maxsize=1024)
+def _shape(key: ShapeKey, operands: int) -> _KeyedShape:
+    """The source of a shape key, compiled once; every filter of the shape reuses it.
+    `operands` is the number of constants the walk made (the key determines it)."""
+    src = _Source()
+    src.constants.extend(itertools.repeat(None, operands))
+    compiled = _compiled(_source(_assemble(src, key)))
+    if len(src.constants) != len(compiled.pieces) // 2:  # the key fixes the count: checked once per key
+        raise AssertionError(f"{len(src.constants)} constants made, {len(compiled.pieces) // 2} placeholders")
+    fixed = tuple(src.constants[operands:])
+    function = compiled.function if not src.constants else None
+    return _KeyedShape(compiled, fixed, fixed + compiled.kept, function)
+
+
+def _source(expression: str) -> str:
+    return f"def compiled(_row):\n    return {expression}\n"
 
 
 def _build(src: _Source, expression: str) -> Any:
@@ -389,23 +506,28 @@ def _build(src: _Source, expression: str) -> Any:
 
     Each read is `_row.get(name)`, never a cached `_get = _row.get`: a method
     call by name skips creating a bound method, which cost 60% on simple filters."""
-    shape = _shape(f"def compiled(_row):\n    return {expression}\n")
-    values = src.constants
+    return _instantiate(_compiled(_source(expression)), src.constants)
+
+
+def _instantiate(shape: _Shape, values: list[Any]) -> Any:
+    """A function of a compiled shape with `values` as its constants."""
     if shape.function is not None and not values:
         return shape.function  # no constants: every filter of this shape is this function
     if len(values) != len(shape.pieces) // 2:
         raise AssertionError(f"{len(values)} constants made, {len(shape.pieces) // 2} placeholders in the source")
-    consts = list(shape.code.co_consts)
-    for index, number in shape.slots:
-        consts[index] = values[number]
-    function = FunctionType(shape.code.replace(co_consts=tuple(consts)), _GLOBALS, "compiled")
+    function = FunctionType(shape.code.replace(co_consts=shape.pick([*values, *shape.kept])), _GLOBALS, "compiled")
+    function.__doc__ = _doc(shape, values)
+    return function
+
+
+def _doc(shape: _Shape, values: Sequence[Any]) -> str:
+    """The docstring of a function of `shape` with constants `values`."""
     if shape.doc is None:
         shape.doc = _doc_format(shape, values)
         shape.doc_shows_values = "!r}" in shape.doc
         if not shape.doc_shows_values:
             shape.doc = shape.doc.format()
-    function.__doc__ = shape.doc.format(*values) if shape.doc_shows_values else shape.doc
-    return function
+    return shape.doc.format(*values) if shape.doc_shows_values else shape.doc
 
 
 @dataclass
@@ -418,10 +540,21 @@ class _Shape:
     doc: str | None = None  # the docstring, or its str.format() if it shows values; made on first use
     doc_shows_values: bool = False
     function: Any = None  # the one function of a shape without constants
+    kept: tuple[Any, ...] = ()  # the code's constants that are not placeholders
+    # The new co_consts from [*values, *kept], in C: no Python loop per constant.
+    pick: Callable[[list[Any]], tuple[Any, ...]] = tuple
+
+
+def _picker(order: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """`values -> tuple(values[i] for i in order)`; itemgetter answers a bare item for one index."""
+    if len(order) == 1:
+        (only,) = order
+        return lambda values: (values[only],)
+    return itemgetter(*order) if order else lambda values: ()
 
 
 @lru_cache(maxsize=1024)
-def _shape(source: str) -> _Shape:
+def _compiled(source: str) -> _Shape:
     """Compile a generated source once; every filter of the same shape reuses it.
 
     Constants are swapped into the function's own `co_consts` only, so the
@@ -447,6 +580,17 @@ def _shape(source: str) -> _Shape:
     # A placeholder may be missing from the code: the compiler drops dead
     # branches (`True or ...`), and their constants with them.
     shape = _Shape(code, tuple(slots), pieces)
+    placed = dict(slots)
+    operands = len(pieces) // 2
+    kept = [const for index, const in enumerate(code.co_consts) if index not in placed]
+    order, next_kept = [], operands
+    for index in range(len(code.co_consts)):
+        if index in placed:
+            order.append(placed[index])
+        else:
+            order.append(next_kept)
+            next_kept += 1
+    shape.kept, shape.pick = tuple(kept), _picker(order)
     if not slots:
         shape.function = FunctionType(code, _GLOBALS, "compiled")
         shape.function.__doc__ = source

@@ -95,3 +95,43 @@ def test_in_lists_differing_only_in_operand_types_are_different_filters() -> Non
         False,
         True,
     )
+
+
+def test_operands_the_source_depends_on_make_their_own_shape() -> None:
+    """The shape key holds each template's text, so an operand that changes the text (a
+    boolean's keyword, an empty `$in`, a type bracket, an instant between two microseconds)
+    gives another shape, not another constant of one shape."""
+    requests = [
+        {"active": True},
+        {"active": False},
+        {"custom.x": True},
+        {"custom.x": 1},
+        {"custom.x": "1"},
+        {"count": {"$in": []}},
+        {"count": {"$in": [1]}},
+        {"custom.x": {"$in": [1, "1"]}},
+        {"created_at": "2024-01-01T00:00:00Z"},
+        {"created_at": "2024-01-01T00:00:00.0000001Z"},
+        {"name": {"$ne": "a"}},
+    ]
+    keys = {memory._walk(memory._Source(), ALL_TYPES.parse_filter(r), 0) for r in requests}
+    assert len(keys) == len(requests)
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    row = {"active": False, "count": 1, "custom": {"x": 1}, "created_at": moment, "name": "b"}
+    found = [compile_filter(ALL_TYPES.parse_filter(r))(row) for r in requests]
+    assert found == [False, True, False, True, False, False, True, True, True, False, True]
+
+
+def test_a_known_shape_compiles_what_a_new_shape_would() -> None:
+    """With the shape cached (operands of another filter) and with every cache cleared,
+    a filter compiles to the same code and constants."""
+    nested = {"$or": [{"name": "a"}, {"$and": [{"count": {"$gt": 1, "$lt": 9}}, {"custom.p.q": {"$in": [1, "x"]}}]}]}
+    other = {"$or": [{"name": "b"}, {"$and": [{"count": {"$gt": 2, "$lt": 8}}, {"custom.p.q": {"$in": [2, "y"]}}]}]}
+    compile_filter(ALL_TYPES.parse_filter(other))
+    warm = compile_filter.__wrapped__(ALL_TYPES.parse_filter(nested))
+    memory._shape.cache_clear()
+    memory._compiled.cache_clear()
+    cold = compile_filter.__wrapped__(ALL_TYPES.parse_filter(nested))
+    assert warm is not cold
+    assert (warm.__code__.co_code, warm.__code__.co_consts) == (cold.__code__.co_code, cold.__code__.co_consts)
+    assert warm.__doc__ == cold.__doc__
