@@ -188,7 +188,10 @@ class _Fetcher:
         boundary: list[Any] = []
         for i, part in enumerate(self.pages.queries(request, inclusive)):
             extra = 1 if inclusive and i == 0 else 0
-            got = yield part[: request.count - len(rows) + extra]
+            # `part` is a fresh QuerySet of this page alone: sliced in place
+            # (a slice would clone it once more).
+            part.query.set_limits(high=request.count - len(rows) + extra)
+            got = yield part
             if extra and got and sort_values(got[0]) == request.after:
                 boundary, got = got[:1], got[1:]
             rows.extend(got[: request.count - len(rows)])
