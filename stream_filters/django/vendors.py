@@ -51,6 +51,7 @@ class View:
     # For `=` and `$in` on a string column: the expressions to compare instead
     # of `value`, each one the column's own index can serve and together exact
     # (None: compare `value`), as the SQL backend's `string_equality` decides.
+    # The last one is exact and implies the others (`$in` relies on it).
     equal: tuple[Expr, ...] | None = None
 
 
