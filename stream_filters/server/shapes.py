@@ -12,10 +12,11 @@ call carries an empty session so that `current_session_id` says it is live.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -117,46 +118,45 @@ def call(row: CallRecord) -> dict[str, Any]:
 
 
 def call_state(row: CallRecord, members: Sequence[MemberRecord]) -> dict[str, Any]:
-    return {"call": _encoded_call(row), "members": [member(m) for m in members], "own_capabilities": _CAPABILITIES}
+    return {
+        "call": encoded(row, call),
+        "members": [encoded(m, member) for m in members],
+        "own_capabilities": _CAPABILITIES,
+    }
 
 
-# A call's object, encoded, by its content. Most of a page's calls are the ones
-# the last page had (calls change rarely; members are shaped afresh each
-# time), so a page reuses their bytes instead of shaping and encoding them
-# again. The key is every value the object is built from (custom data as its
-# encoding), never an id or a version: a call changed by any write, ours or
-# another process's, has another key, so nothing can be served stale. At
-# most CALL_CACHE_SIZE entries (oldest out first): about 3 KiB each for the
-# demo's calls, at most MAX_CALL_BYTES plus 5 KiB of custom data.
-CALL_CACHE_SIZE = 2048
-_encoded_calls: dict[tuple[Any, ...], orjson.Fragment] = {}
+# A record's object, encoded once and reused while the record lives in the
+# cache. Pages read their records through the storage's row caches
+# (`stream_filters.sql.RowCache`), which hand back the same record object for
+# a stored row read again, and another object for a row changed by any write,
+# ours or another process's: keyed by the record itself, the bytes can never
+# be stale. Most of a page's calls and members are the ones the last page had,
+# so a page reuses their bytes instead of shaping and encoding them again. At
+# most ENCODED_CACHE_SIZE records (oldest out first): about 3 KiB each for
+# the demo's calls, 0.6 KiB for members, at most MAX_CALL_BYTES or
+# MAX_MEMBER_BYTES.
+ENCODED_CACHE_SIZE = 8192
+_R = TypeVar("_R", CallRecord, MemberRecord)
+# By id, holding the record: an id cannot be reused while its entry holds it.
+_encoded: dict[int, tuple[object, orjson.Fragment]] = {}
+_encoding = threading.Lock()
 
 
-def _encoded_call(row: CallRecord) -> orjson.Fragment | dict[str, Any]:
+def encoded(record: _R, shape: Callable[[_R], dict[str, Any]]) -> orjson.Fragment | dict[str, Any]:
+    """`shape(record)`, encoded once per record object."""
+    found = _encoded.get(id(record))
+    if found is not None and found[0] is record:
+        return found[1]
+    body = shape(record)
     try:
-        custom = orjson.dumps(row.custom)
-    except orjson.JSONEncodeError:  # an integer beyond 64 bits: encode (and fail) as before
-        return call(row)
-    key = (
-        row.cid,
-        row.id,
-        row.type,
-        row.created_by_user_id,
-        row.created_at,
-        row.updated_at,
-        row.team,
-        row.starts_at,
-        row.ended_at,
-        row.backstage,
-        row.ongoing,
-        custom,
-    )
-    found = _encoded_calls.get(key)
-    if found is None:
-        if len(_encoded_calls) >= CALL_CACHE_SIZE:
-            del _encoded_calls[next(iter(_encoded_calls))]
-        found = _encoded_calls[key] = orjson.Fragment(orjson.dumps(call(row)))
-    return found
+        fragment = orjson.Fragment(orjson.dumps(body))
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits: encode (and fail) with the response
+        return body
+    with _encoding:
+        if len(_encoded) >= ENCODED_CACHE_SIZE:
+            del _encoded[next(iter(_encoded))]
+        _encoded[id(record)] = (record, fragment)
+    return fragment
 
 
 def _ingress(row: CallRecord) -> dict[str, Any]:

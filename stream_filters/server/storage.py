@@ -41,6 +41,7 @@ from ..query import Query
 from ..schema import QUERY_CALLS, QUERY_MEMBERS, Field
 from ..sql import Related, map_table, paginate, sort_indexes
 from ..sql.driver import DriverStatement, compile_once
+from ..sql.row_cache import RowCache
 from ..sql.types import UtcDateTime, code_point_string, json_type
 from .bodies import CallInput, MemberInput, MembersUpdate
 from .shapes import CallRecord, MemberRecord
@@ -97,7 +98,7 @@ def _first_members_statement(size: int) -> sa.Select[Any]:
     )
     of_calls = call_members.c.call_cid.in_([sa.bindparam(f"cid_{i}") for i in range(size)])
     ranked = sa.select(call_members, rank).where(of_calls).subquery("ranked")
-    columns = [ranked.c[name] for name in ("call_cid", "user_id", "created_at", "updated_at", "role", "custom")]
+    columns = [ranked.c[c.name] for c in call_members.columns]  # the table's order: rows share a RowCache
     return (
         sa.select(*columns).where(ranked.c.rank <= sa.bindparam("per_call")).order_by(ranked.c.call_cid, ranked.c.rank)
     )
@@ -119,6 +120,14 @@ def _driver_members(dialect: sa.Dialect, size: int) -> DriverStatement:
     statement = compile_once(_first_members_statement(size), dialect)
     assert statement is not None  # one parameter per call: no SQL rendered per execution
     return statement
+
+
+# Rows kept as records (`RowCache`): a call's record with its row is about
+# 2 KiB for the demo's calls, a member's 1 KiB (at most the 5 KiB of custom
+# data more). A page holds up to 25 calls and 25 members of each.
+CALL_ROWS = 4096
+MEMBER_ROWS = 16384
+_MEMBER_COLUMNS = tuple(c.name for c in call_members.columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +224,9 @@ class Storage:
         self.engine = engine
         self.secret = secret
         self.members_per_call = members_per_call
+        # Records by stored row, shared by every page that reads the row (docs/server.md, "CPU per page").
+        self.call_rows = RowCache(call_record, CALL_ROWS)
+        self.member_rows = RowCache(member_record, MEMBER_ROWS)
         # SQLite has one writer at a time; taking turns here keeps writers from
         # failing on each other's locks instead of waiting.
         sqlite = engine.dialect.name == "sqlite"
@@ -248,7 +260,7 @@ class Storage:
 
     def query_calls(self, query: Query) -> tuple[Page[CallRecord], dict[str, list[MemberRecord]]]:
         def work(conn: Connection) -> tuple[Page[CallRecord], dict[str, list[MemberRecord]]]:
-            page = read_calls(conn, query, self.secret)
+            page = read_calls(conn, query, self.secret, self.call_rows)
             return page, self._first_members(conn, [c.cid for c in page.items], self.members_per_call)
 
         return self._read(work)
@@ -258,7 +270,7 @@ class Storage:
         or None if there is no such call."""
 
         def work(conn: Connection) -> Page[MemberRecord] | None:
-            page = read_members(conn, query, self.secret)
+            page = read_members(conn, query, self.secret, self.member_rows)
             if not page.items and self._call(conn, cid) is None:
                 return None
             return page
@@ -385,12 +397,10 @@ class Storage:
         grouped: dict[str, list[MemberRecord]] = {cid: [] for cid in cids}
         if not cids or per_call <= 0:
             return grouped
-        # Plain rows in MemberRecord's field order from the driver: the hot path of a calls page.
         size, params = _member_params(cids, per_call)
-        for cid, user_id, created_at, updated_at, role, custom in (
-            _driver_members(conn.dialect, size).execute(conn, params).all()
-        ):
-            grouped[cid].append(MemberRecord(cid, user_id, created_at, updated_at, role, custom or {}))
+        rows = _driver_members(conn.dialect, size).execute(conn, params)
+        for record, _ in self.member_rows.entries(rows, _MEMBER_COLUMNS, len(_MEMBER_COLUMNS)):
+            grouped[record.call_cid].append(record)
         return grouped
 
 
@@ -539,11 +549,11 @@ def _create_indexes(conn: Connection) -> None:
 # Pages are read on the driver's cursor (`paginate(driver_cursor=True)`): the
 # same rows for a fraction of SQLAlchemy's per-execution CPU (docs/server.md,
 # "CPU per page", third round).
-def read_calls(conn: Connection, query: Query, secret: Secrets) -> Page[CallRecord]:
-    page = paginate(query, conn, CALLS_MAPPING, secret=secret, driver_cursor=True)
-    return Page([call_record(item) for item in page.items], page.next, page.prev)
+def read_calls(conn: Connection, query: Query, secret: Secrets, records: RowCache[CallRecord]) -> Page[CallRecord]:
+    return paginate(query, conn, CALLS_MAPPING, secret=secret, driver_cursor=True, items=records)
 
 
-def read_members(conn: Connection, query: Query, secret: Secrets) -> Page[MemberRecord]:
-    page = paginate(query, conn, MEMBERS_OF_CALL, secret=secret, driver_cursor=True)
-    return Page([member_record(item) for item in page.items], page.next, page.prev)
+def read_members(
+    conn: Connection, query: Query, secret: Secrets, records: RowCache[MemberRecord]
+) -> Page[MemberRecord]:
+    return paginate(query, conn, MEMBERS_OF_CALL, secret=secret, driver_cursor=True, items=records)

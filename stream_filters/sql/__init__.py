@@ -12,6 +12,7 @@ from .dialects import DIALECTS, Dialect, for_sqlalchemy
 from .indexes import add_sort_indexes, sort_indexes
 from .mapping import Json, JsonArray, Related, Scalar, SqlExpression, SqlMapping, map_table, schema_table
 from .paginate import install_sqlite_functions, paginate, paginate_async
+from .row_cache import RowCache
 from .types import ExactNumber, UtcDateTime, code_point_string, json_type
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Json",
     "JsonArray",
     "Related",
+    "RowCache",
     "Scalar",
     "SqlExpression",
     "SqlMapping",

@@ -31,12 +31,21 @@ Processor = Callable[[Any], Any]
 
 @dataclass(frozen=True, slots=True)
 class Rows:
-    """A query's rows as plain lists, read like a `Result` (`all()`)."""
+    """A query's rows as the driver returned them, read like a `Result`
+    (`all()`: plain lists, each value converted by its column's processor)."""
 
-    rows: list[Sequence[Any]]
+    raw: Sequence[Sequence[Any]]
+    readers: tuple[tuple[int, Processor], ...]  # (column position, result processor)
 
     def all(self) -> list[Sequence[Any]]:
-        return self.rows
+        return [self.convert(row) for row in self.raw]
+
+    def convert(self, row: Sequence[Any]) -> list[Any]:
+        """One row of `raw`, converted (only the columns that need it)."""
+        converted = list(row)
+        for i, process in self.readers:
+            converted[i] = process(converted[i])
+        return converted
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +79,7 @@ class DriverStatement:
             raise _wrapped(connection, self.sql, args, exc, cursor) from exc
         finally:
             cursor.close()
-        rows: list[Sequence[Any]] = []
-        for row in raw:  # only the columns that need it are converted, in place
-            converted = list(row)
-            for i, process in readers:
-                converted[i] = process(converted[i])
-            rows.append(converted)
-        return Rows(rows)
+        return Rows(raw, readers)
 
     def _readers(self, codes: tuple[Any, ...]) -> tuple[tuple[int, Processor], ...]:
         found = self.readers.get(codes)

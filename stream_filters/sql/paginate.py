@@ -32,6 +32,7 @@ from .compiler import compile_filter
 from .dialects import Dialect, for_sqlalchemy
 from .driver import DriverStatement, Rows, compile_once
 from .mapping import Scalar, SqlMapping
+from .row_cache import RowCache
 from .types import to_utc
 
 if TYPE_CHECKING:  # importing sqlalchemy.ext.asyncio needs greenlet
@@ -112,8 +113,12 @@ class Selection:
         width = len(mapping.columns)
         keys = list(base.selected_columns.keys())[:width]
 
-        def read(result: Fetched) -> list[tuple[Any, Sequence[Any]]]:
-            return [(dict(zip(keys, row[:width], strict=True)), row) for row in result.all()]
+        def read(result: Fetched, items: RowCache[Any] | None) -> list[tuple[Any, Sequence[Any]]]:
+            if items is None:
+                return [(dict(zip(keys, row[:width], strict=True)), row) for row in result.all()]
+            if isinstance(result, Rows):
+                return items.entries(result, keys, width)
+            return [(items.build(dict(zip(keys, row[:width], strict=True))), row) for row in result.all()]
 
         return cls(prepared, base, (), [selected[id(c.raw)] for c in prepared.columns], read)
 
@@ -155,17 +160,17 @@ class Selection:
 
 
 Fetched = Result[Any] | Rows  # a SELECT's rows: through SQLAlchemy, or from the driver's cursor
-Reader = Callable[[Fetched], list[tuple[Any, Sequence[Any]]]]
+Reader = Callable[[Fetched, "RowCache[Any] | None"], list[tuple[Any, Sequence[Any]]]]
 
 
-def _one(result: Fetched) -> list[tuple[Any, Sequence[Any]]]:
+def _one(result: Fetched, _items: RowCache[Any] | None) -> list[tuple[Any, Sequence[Any]]]:
     return [(row[0], row) for row in result.all()]
 
 
 def _leading(width: int) -> Reader:
     """Rows of the statement's own columns, without the sort labels after them."""
 
-    def read(result: Fetched) -> list[tuple[Any, Sequence[Any]]]:
+    def read(result: Fetched, _items: RowCache[Any] | None) -> list[tuple[Any, Sequence[Any]]]:
         assert isinstance(result, Result)  # application statements always run through SQLAlchemy
         frozen = result.freeze()
         return list(zip(frozen().columns(*range(width)).all(), frozen().all(), strict=True))
@@ -221,7 +226,19 @@ def paginate(
     secret: Secrets = None,
     statement: None = None,
     driver_cursor: bool = False,
+    items: None = None,
 ) -> Page[Item]: ...
+@overload
+def paginate(
+    query: Query,
+    connection: Connection | Session,
+    mapping: SqlMapping,
+    *,
+    secret: Secrets = None,
+    statement: None = None,
+    driver_cursor: bool = False,
+    items: RowCache[T],
+) -> Page[T]: ...
 @overload
 def paginate(  # type: ignore[overload-overlap]  # one element: the element itself, not a Row
     query: Query,
@@ -250,6 +267,7 @@ def paginate(
     secret: Secrets = None,
     statement: Select[*tuple[Any, ...]] | None = None,
     driver_cursor: bool = False,
+    items: RowCache[Any] | None = None,
 ) -> Page[Any]:
     """One page of `query`. Without `statement`, items are dicts of the
     mapping's columns; with one (the application's own `select()`, its joins,
@@ -262,14 +280,21 @@ def paginate(
     SQLAlchemy's per-execution CPU. It applies to the mapping's items on a
     `Connection`; with a `statement` or a `Session` (whose ORM events and
     loaders need SQLAlchemy's execution), or a `schema_translate_map`, it is
-    ignored."""
+    ignored.
+
+    `items` (a `RowCache`, with `driver_cursor=True`) makes the page's items
+    `items.build(row_dict)`, each built once per row as the driver returned
+    it and shared with later pages that read the same row (`row_cache.py`);
+    without the driver's cursor they are built afresh."""
+    if items is not None and statement is not None:
+        raise ValueError("items (a RowCache) builds the mapping's rows: it cannot page a statement")
     bind = _bind(connection)
     dialect = for_sqlalchemy(bind.dialect)
     prepared = for_query(query, mapping, dialect)
     if dialect.name == "sqlite" and prepared.needs_functions:
         register_sqlite_functions(_dbapi(connection))
     selection = prepared.selection(statement)
-    fetcher = Fetcher(selection)
+    fetcher = Fetcher(selection, items)
 
     def execute(statement: tuple[Select[Any], dict[str, Any]]) -> Fetched:
         if driver_cursor and isinstance(connection, Connection) and not _renames_schemas(connection):
@@ -294,8 +319,9 @@ class Fetcher:
     without another round trip; when it was deleted, the check runs as asked.
     """
 
-    def __init__(self, selection: Selection) -> None:
+    def __init__(self, selection: Selection, items: RowCache[Any] | None = None) -> None:
         self.selection = selection
+        self.cache = items
         self.rows_of: dict[int, Sequence[Any]] = {}
         self.known: tuple[tuple[SortValue, ...], bool, list[Any]] | None = None
 
@@ -313,7 +339,7 @@ class Fetcher:
         for i, (select, params) in enumerate(self.selection.selects(request, inclusive)):
             extra = 1 if inclusive and i == 0 else 0
             params[keyset.LIMIT_PARAM] = request.count - len(rows) + extra
-            got = self.selection.read((yield select, params))
+            got = self.selection.read((yield select, params), self.cache)
             if extra and got and sort_values(got[0][1]) == request.after:
                 boundary, got = got[0], got[1:]
             rows.extend(got[: request.count - len(rows)])

@@ -1,7 +1,8 @@
-"""Encoded calls reused by content (shapes.py): the bytes are those of shaping
-afresh, any change to a call's stored values is served at once (even one
-that leaves `updated_at` alone, as another process's write could), members
-are always read afresh, and the cache stays bounded."""
+"""Encoded calls and members reused (shapes.py, storage's RowCaches): the bytes
+are those of shaping afresh; a record is encoded once, and a stored row read
+again is the same record (so its bytes are reused), while any change to its
+stored values, even one that leaves `updated_at` alone, as another process's
+write could, is served at once; the caches stay bounded."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from server_helpers import API_KEY, database_url, headers, running_server, settings
 
+from stream_filters.schema import QUERY_CALLS as QUERY_CALLS_SCHEMA
 from stream_filters.server import shapes
 from stream_filters.server.app import open_storage
 from stream_filters.server.shapes import CallRecord, MemberRecord
@@ -53,6 +55,7 @@ def test_cached_bytes_are_those_of_shaping_afresh(row: CallRecord) -> None:
     first = orjson.dumps(shapes.call_state(row, []))
     again = orjson.dumps(shapes.call_state(row, []))  # from the cache
     assert first == again == _fresh(row)
+    assert isinstance(shapes.call_state(row, [])["call"], orjson.Fragment)
 
 
 @pytest.mark.parametrize(
@@ -69,28 +72,43 @@ def test_cached_bytes_are_those_of_shaping_afresh(row: CallRecord) -> None:
         {"created_by_user_id": "mallory"},
     ],
 )
-def test_a_change_with_the_same_updated_at_is_not_served_stale(change: dict[str, object]) -> None:
+def test_another_record_has_its_own_bytes(change: dict[str, object]) -> None:
     row = ROWS[1]
     shapes.call_state(row, [])
     changed = replace(row, **change)  # type: ignore[arg-type]  # values of the fields' types
     assert orjson.dumps(shapes.call_state(changed, [])) == _fresh(changed) != _fresh(row)
 
 
-def test_members_are_not_cached() -> None:
+def test_members_are_encoded_per_record() -> None:
     row = ROWS[0]
     member = MemberRecord(row.cid, "u1", _T0, None, role="host", custom={"k": 1})
     first = shapes.call_state(row, [member])
     second = shapes.call_state(row, [replace(member, role="guest")])
     assert orjson.loads(orjson.dumps(first))["members"][0]["role"] == "host"
     assert orjson.loads(orjson.dumps(second))["members"][0]["role"] == "guest"
+    assert orjson.loads(orjson.dumps(first))["members"] == [shapes.member(member)]
 
 
 def test_the_cache_is_bounded() -> None:
-    for i in range(shapes.CALL_CACHE_SIZE + 50):
-        shapes.call_state(replace(ROWS[0], cid=f"default:n{i}", id=f"n{i}"), [])
-    assert len(shapes._encoded_calls) == shapes.CALL_CACHE_SIZE
+    kept = [replace(ROWS[0], cid=f"default:n{i}", id=f"n{i}") for i in range(shapes.ENCODED_CACHE_SIZE + 50)]
+    for row in kept:
+        shapes.call_state(row, [])
+    assert len(shapes._encoded) == shapes.ENCODED_CACHE_SIZE
     newest = replace(ROWS[0], cid="default:newest", id="newest")
     assert orjson.dumps(shapes.call_state(newest, [])) == _fresh(newest)
+    assert orjson.dumps(shapes.call_state(kept[0], [])) == _fresh(kept[0])  # evicted: shaped again
+
+
+def test_a_stored_row_read_again_is_the_same_record(tmp_path: Path) -> None:
+    storage = open_storage(settings(f"sqlite:///{tmp_path / 'rows.db'}", seed=True))
+    try:
+        query = QUERY_CALLS_SCHEMA.parse({"limit": 5})
+        (first, members), (again, members_again) = storage.query_calls(query), storage.query_calls(query)
+        assert len(first.items) == 5 and all(a is b for a, b in zip(first.items, again.items, strict=True))
+        assert any(members.values())
+        assert all(a is b for cid in members for a, b in zip(members[cid], members_again[cid], strict=True))
+    finally:
+        storage.dispose()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql", "mysql"])

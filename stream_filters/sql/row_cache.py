@@ -1,0 +1,92 @@
+"""`RowCache`: a page's items built once per stored row, for pages read on the driver's cursor.
+
+An API server answers the same rows again and again (the first page of a
+listing, the members of popular calls). On the driver's cursor (`driver.py`)
+most of a page's CPU after the database's own work goes into turning each row
+into an item: the columns' result processors (timestamps parsed, JSON
+decoded), a dict per row, and then the application's own record and response
+shape. A `RowCache` keeps each item by the row exactly as the driver returned
+it, so a row read before costs a hash and a lookup.
+
+The key is every value of the row as the driver returned it, with its type,
+never an id or a version: a row changed by any write, by this process or
+another, has another key, so nothing stale can be served. The types are part
+of the key because equal values of different types convert differently
+(SQLite's dynamic typing may hand back `1` in one row and `1.0` in another;
+`True == 1`). Values the driver decodes itself into unhashable objects (jsonb
+on psycopg) are keyed by their `repr`, which tells `1` from `1.0` and keeps
+key order.
+
+Items are shared between pages: `build` should return an immutable object
+(a frozen dataclass, a tuple), since a change to one would show in every
+later page that reads its row.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from .driver import Rows
+
+T = TypeVar("T")
+Entry = tuple[Any, Sequence[Any]]  # (item, its converted row: the page plan reads sort values from it)
+
+
+class RowCache(Generic[T]):
+    """Items `build(row_dict)` by the driver's row, at most `maxsize` of them
+    (the oldest out first). One cache serves one mapping (or one statement's
+    columns) and one `build`: `paginate(..., driver_cursor=True, items=cache)`."""
+
+    def __init__(self, build: Callable[[dict[str, Any]], T], maxsize: int = 4096) -> None:
+        if maxsize < 1:
+            raise ValueError("a RowCache holds at least one item")
+        self.build = build
+        self.maxsize = maxsize
+        self._entries: dict[Any, Entry] = {}
+        self._keys: tuple[str, ...] | None = None  # the columns it was first used with
+        self._lock = threading.Lock()  # for misses only: a hit is one dict lookup, atomic under the GIL
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entries(self, rows: Rows, keys: Sequence[str], width: int) -> list[Entry]:
+        """(item, converted row) for each row; `keys` name the first `width` columns."""
+        entries = self._entries
+        found: list[Entry] = []
+        for raw in rows.raw:
+            try:
+                key: Any = (raw, tuple(map(type, raw)))
+                entry = entries.get(key)
+            except TypeError:  # a value the driver decoded itself (jsonb on psycopg: a dict)
+                key = _frozen(raw)
+                entry = entries.get(key)
+            if entry is None:
+                entry = self._add(key, rows.convert(raw), keys, width)
+            found.append(entry)
+        return found
+
+    def _add(self, key: Any, row: Sequence[Any], keys: Sequence[str], width: int) -> Entry:
+        entry = (self.build(dict(zip(keys, row[:width], strict=True))), row)
+        with self._lock:
+            if self._keys is None:
+                self._keys = tuple(keys)
+            elif self._keys != tuple(keys):
+                raise ValueError(f"this RowCache holds items of the columns {self._keys}, not {tuple(keys)}")
+            if len(self._entries) >= self.maxsize:
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = entry
+        return entry
+
+
+def _frozen(raw: Sequence[Any]) -> Any:
+    return (tuple(v if _hashable(v) else repr(v) for v in raw), tuple(map(type, raw)))
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
