@@ -24,6 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, assert_never
 
 from .errors import Code, FilterError
@@ -58,11 +59,20 @@ class Boundary:
 
 def encode(query: Query, direction: Direction, values: tuple[SortValue, ...], secret: Secrets) -> str:
     """A cursor for the rows after (`next`) or before (`prev`) a row with `values`."""
-    encoded = [_encode_value(query, i, v) for i, v in enumerate(values)]
-    payload = json.dumps(
-        [VERSION, str(direction), query.fingerprint, encoded], separators=(",", ":"), ensure_ascii=False
-    ).encode()
-    return f"{_b64(payload)}.{_b64(_tag(payload, key_list(secret)[0]))}"
+    encoded = tuple(_encode_value(query, i, v) for i, v in enumerate(values))
+    return _token(str(direction), query.fingerprint, encoded, tuple(map(type, encoded)), key_list(secret)[0])
+
+
+# A page's cursors are mostly those of the pages before it (the first page's
+# `next` is the same for every client): each is made once. The types are in
+# the key because `True == 1 == 1.0`, which encode differently.
+@lru_cache(maxsize=1024)
+def _token(
+    direction: str, fingerprint: str, values: tuple[Any, ...], _types: tuple[type, ...], key: bytes | None
+) -> str:
+    payload = json.dumps([VERSION, direction, fingerprint, list(values)], separators=(",", ":"), ensure_ascii=False)
+    data = payload.encode()
+    return f"{_b64(data)}.{_b64(_tag(data, key))}"
 
 
 def decode(query: Query, secret: Secrets) -> Boundary | None:
