@@ -17,6 +17,7 @@ through SQLAlchemy as before (`compile_once` answers None).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,7 @@ class DriverStatement:
     binds: tuple[tuple[str, Processor], ...]  # the parameters that the column types convert
     types: tuple[sa.types.TypeEngine[Any], ...]  # of the selected columns, in order
     dialect: sa.Dialect
+    json_as_text: bool  # JSON columns read as their text and decoded here (`_json_as_text`)
     # Result processors per tuple of the cursor's column type codes (on
     # PostgreSQL a numeric column's processor depends on it); a page's
     # statement sees one or two.
@@ -71,6 +73,8 @@ class DriverStatement:
         dbapi_connection = connection.connection.dbapi_connection
         assert dbapi_connection is not None  # a checked-out connection has one
         cursor = dbapi_connection.cursor()
+        if self.json_as_text:
+            _text_loaders(cursor)
         try:
             cursor.execute(self.sql, args)
             raw = cursor.fetchall()
@@ -84,13 +88,16 @@ class DriverStatement:
     def _readers(self, codes: tuple[Any, ...]) -> tuple[tuple[int, Processor], ...]:
         found = self.readers.get(codes)
         if found is None:
-            processors = (
-                kind.dialect_impl(self.dialect).result_processor(self.dialect, code)
-                for kind, code in zip(self.types, codes, strict=True)
-            )
+            processors = (self._reader(kind, code) for kind, code in zip(self.types, codes, strict=True))
             found = tuple((i, p) for i, p in enumerate(processors) if p is not None)
             self.readers[codes] = found
         return found
+
+    def _reader(self, kind: sa.types.TypeEngine[Any], code: Any) -> Processor | None:
+        impl = kind.dialect_impl(self.dialect)
+        if self.json_as_text and isinstance(impl, sa.JSON):
+            return _json_reader(self.dialect)
+        return impl.result_processor(self.dialect, code)
 
 
 def compile_once(select: Select[Any], dialect: sa.Dialect) -> DriverStatement | None:
@@ -107,7 +114,35 @@ def compile_once(select: Select[Any], dialect: sa.Dialect) -> DriverStatement | 
             binds.append((escaped.get(name, name), process))
     positions = tuple(compiled.positiontup or ()) if compiled.positional else None
     types = tuple(column.type for column in select.selected_columns)
-    return DriverStatement(compiled.string, compiled, positions, tuple(binds), types, dialect)
+    json_as_text = _json_as_text(dialect) and any(isinstance(t.dialect_impl(dialect), sa.JSON) for t in types)
+    return DriverStatement(compiled.string, compiled, positions, tuple(binds), types, dialect, json_as_text)
+
+
+# psycopg decodes JSON columns itself (SQLAlchemy registers the engine's
+# deserializer with it), so its rows hold dicts and lists: a `RowCache` could
+# only key them by their repr, and every row would be decoded whether or not
+# its item is cached. On the driver's cursor the JSON comes as text instead (a
+# loader on that cursor only) and is decoded here with the same deserializer,
+# once per new row when a `RowCache` reads the page.
+def _json_as_text(dialect: sa.Dialect) -> bool:
+    return dialect.name == "postgresql" and dialect.driver == "psycopg"
+
+
+def _text_loaders(cursor: Any) -> None:
+    from psycopg.types.string import TextLoader
+
+    cursor.adapters.register_loader("json", TextLoader)
+    cursor.adapters.register_loader("jsonb", TextLoader)
+
+
+def _json_reader(dialect: sa.Dialect) -> Processor:
+    # The engine's `json_deserializer`, as SQLAlchemy's own JSON processors read it.
+    loads: Callable[[str], Any] = getattr(dialect, "_json_deserializer", None) or json.loads
+
+    def read(value: str | None) -> Any:
+        return None if value is None else loads(value)
+
+    return read
 
 
 def _wrapped(connection: Connection, sql: str, args: Any, exc: Exception, cursor: Any) -> sa.exc.DBAPIError:

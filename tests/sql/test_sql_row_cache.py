@@ -176,3 +176,16 @@ def test_the_key_tells_equal_values_of_other_types_apart(raws: list[tuple[Any]])
         entries = cache.entries(Rows(raws, ()), ["v"], 1)
         assert [repr(item) for item, _ in entries] == [repr(_frozen({"v": raw[0]})) for raw in raws]
     assert len(cache) == len(raws)
+
+
+def test_json_reaches_the_cache_as_text_on_psycopg() -> None:
+    """psycopg would decode JSON itself; on the driver's cursor it hands over the
+    text, so the key is the stored text and only new rows are decoded."""
+    store = get_store("postgresql", ALL_TYPES)
+    store.load(_rows())
+    cache: RowCache[Item] = RowCache(_frozen)
+    items = _page(store, {"limit": 3}, cache).items
+    custom = next(i for i, c in enumerate(store.mapping.columns) if c.name == "custom")
+    (raw, _types), *_ = cache._entries
+    assert isinstance(raw[custom], str)
+    assert all(isinstance(dict(item)["custom"], dict) for item in items)
