@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +106,14 @@ class Schema:
         if not 1 <= self.default_limit <= self.max_limit:
             raise ValueError(f"schema {self.name!r}: need 1 <= default_limit <= max_limit")
         object.__setattr__(self, "full_default_sort", with_tie_breaker(self.default_sort, self.tie_breaker))
+        compared = tuple(getattr(self, f.name) for f in dataclasses.fields(self) if f.compare)
+        object.__setattr__(self, "_hash", hash(compared))
+
+    def __hash__(self) -> int:
+        # Computed once: a schema keys the per-request caches (compiled
+        # statements, shapes), and hashing its fields anew cost a request
+        # a dozen dataclass hashes each time.
+        return self.__dict__["_hash"]  # type: ignore[no-any-return]  # set in __post_init__
 
     @property
     def sortable_fields(self) -> list[str]:
