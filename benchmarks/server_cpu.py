@@ -143,7 +143,7 @@ def profile(requests: int, out: Path, workdir: Path) -> None:
 
     from stream_filters.server import ServerSettings, app, create_app
 
-    async def inline(function: Any, *args: Any) -> Any:
+    async def inline(_request: Any, function: Any, *args: Any) -> Any:
         return function(*args)
 
     app._run = inline  # cProfile sees one thread only: run the database work in it

@@ -6,9 +6,9 @@ description (`Schema.from_dict`), so servers can keep schemas in config.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 

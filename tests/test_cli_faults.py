@@ -203,3 +203,22 @@ def test_serve_on_an_address_in_use(capsys: pytest.CaptureFixture[str], tmp_path
         )
     assert f"127.0.0.1:{port}" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_with_no_database_threads(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = main(
+        [
+            "serve",
+            "--api-key",
+            "k",
+            "--api-secret",
+            "s",
+            "--database-threads",
+            "0",
+            "--db",
+            f"sqlite:///{tmp_path}/x.db",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "--database-threads must be at least 1" in err
+    assert list(tmp_path.iterdir()) == []

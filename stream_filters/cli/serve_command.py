@@ -54,6 +54,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="N",
         help="connections + requests in flight; beyond it, 503 (default 100)",
     )
+    limits.add_argument(
+        "--database-threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="threads that run database work (default: 2 on SQLite, 30 otherwise)",
+    )
     parser.set_defaults(func=guarded(run))
 
 
@@ -70,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         raise EnvironmentFault(
             f"serve needs the [server] extra (pip install '.[server]'): {exc.name} is missing"
         ) from None
+    if args.database_threads is not None and args.database_threads < 1:
+        raise UsageError("--database-threads must be at least 1")
     # What the server could not use is one line and exit 3, before it starts.
     _check_address(args.host, args.port)
     check_database(args.db)
@@ -81,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         seed=not args.no_seed,
         body_timeout=args.body_timeout,
         cursor_secrets=tuple(args.cursor_secret),
+        database_threads=args.database_threads,
     )
     limits = HttpLimits(args.header_timeout, args.keep_alive_timeout, args.max_concurrency)
     uvicorn.Server(config(create_app(settings), args.host, args.port, limits, args.log_level)).run()

@@ -57,6 +57,9 @@ class ServerSettings:
     members_per_call: int = 25  # members in each call of a QueryCalls response
     max_body_bytes: int = 1 << 20
     body_timeout: float = 30.0  # seconds to receive a request's body once its headers are in
+    # Threads that run database work; None: the database's own number
+    # (`Storage.threads`: 2 on SQLite, the engine's pool elsewhere).
+    database_threads: int | None = None
     # Cursors are signed with a key derived from the first and accepted with any
     # (SPEC §5): to rotate the api secret, list the new one, then the old one,
     # until the walks in progress are over. Empty: the api secret alone.
@@ -153,15 +156,14 @@ def _too_large(size: int, limit: int) -> ApiError:
     return ApiError(413, StreamCode.INPUT, message, (Problem(Code.REQUEST_TOO_LARGE, message),))
 
 
-# The database work of each request runs in one of these threads (the engine
-# is synchronous). A plain executor hands work over in half the CPU time of
-# Starlette's `run_in_threadpool` (anyio's worker threads and limiter); its
-# size is the engine's pool plus its overflow (storage.connect).
-_DATABASE_THREADS = ThreadPoolExecutor(max_workers=30, thread_name_prefix="stream-filters-db")
-
-
-async def _run(function: Callable[..., Any], *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(_DATABASE_THREADS, function, *args)
+# The database work of each request runs in one of the app's threads (the
+# engine is synchronous): `app.state.database_threads`, made at start-up with
+# `ServerSettings.database_threads` or the storage's own number. A plain
+# executor hands work over in half the CPU time of Starlette's
+# `run_in_threadpool` (anyio's worker threads and limiter).
+async def _run(request: Request, function: Callable[..., Any], *args: Any) -> Any:
+    threads: ThreadPoolExecutor = request.app.state.database_threads
+    return await asyncio.get_running_loop().run_in_executor(threads, function, *args)
 
 
 # -- handlers -------------------------------------------------------------------
@@ -169,7 +171,7 @@ async def _run(function: Callable[..., Any], *args: Any) -> Any:
 
 async def query_calls(request: Request, body: dict[str, Any], storage: Storage) -> Result:
     query = QUERY_CALLS.parse(body)
-    page, members = await _run(storage.query_calls, query)
+    page, members = await _run(request, storage.query_calls, query)
     out = {
         "calls": [shapes.call_state(c, members.get(c.cid, [])) for c in page.items],
         "next": page.next,
@@ -182,10 +184,10 @@ async def query_members(request: Request, body: dict[str, Any], storage: Storage
     call_type, call_id = bodies.members_query_call(body)
     cid = f"{call_type}:{call_id}"
     query = CALL_MEMBERS.parse(body, scope=of_call(cid), extra_keys=("type", "id"))
-    page = await _run(storage.query_members, cid, query)
+    page = await _run(request, storage.query_members, cid, query)
     if page is None:
         raise _no_call(cid)
-    out = {"members": [shapes.member(m) for m in page.items], "next": page.next, "prev": page.prev}
+    out = {"members": [shapes.encoded(m, shapes.member) for m in page.items], "next": page.next, "prev": page.prev}
     return Result(out, {"call": cid, **request_log.query_fields(query), "rows": len(page.items)})
 
 
@@ -193,7 +195,7 @@ async def get_or_create_call(request: Request, body: dict[str, Any], storage: St
     call_type, call_id = _call_path(request)
     data = bodies.call_input(body)
     try:
-        created = await _run(storage.get_or_create, call_type, call_id, data)
+        created = await _run(request, storage.get_or_create, call_type, call_id, data)
     except MissingCreator:
         raise ApiError.bad_input(
             [
@@ -213,7 +215,7 @@ async def update_call_members(request: Request, body: dict[str, Any], storage: S
     call_type, call_id = _call_path(request)
     update = bodies.members_update(body)
     cid = f"{call_type}:{call_id}"
-    written = await _run(storage.update_members, cid, update)
+    written = await _run(request, storage.update_members, cid, update)
     if written is None:
         raise _no_call(cid)
     log = {"call": cid, "updated": len(update.update), "removed": len(update.remove)}
@@ -246,9 +248,12 @@ def create_app(settings: ServerSettings, storage: Storage | None = None) -> Star
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = storage or open_storage(settings)
         app.state.storage = store
+        size = settings.database_threads or store.threads
+        app.state.database_threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="stream-filters-db")
         try:
             yield
         finally:
+            app.state.database_threads.shutdown(wait=False)
             if storage is None:
                 store.dispose()
 
