@@ -111,7 +111,7 @@ class Selection:
         labels = [expr.label(_SORT_LABEL.format(i)) for i, expr in enumerate(extra)]
         base = sa.select(*mapping.columns, *labels).select_from(mapping.table).where(prepared.where)
         width = len(mapping.columns)
-        keys = list(base.selected_columns.keys())[:width]
+        keys = tuple(base.selected_columns.keys())[:width]
 
         def read(result: Fetched, items: RowCache[Any] | None) -> list[tuple[Any, Sequence[Any]]]:
             if items is None:

@@ -51,8 +51,10 @@ class RowCache(Generic[T]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def entries(self, rows: Rows, keys: Sequence[str], width: int) -> list[Entry]:
+    def entries(self, rows: Rows, keys: tuple[str, ...], width: int) -> list[Entry]:
         """(item, converted row) for each row; `keys` name the first `width` columns."""
+        if keys is not self._keys and keys != self._keys:  # a first use, or another mapping's columns
+            self._check(keys)
         entries = self._entries
         found: list[Entry] = []
         for raw in rows.raw:
@@ -67,13 +69,16 @@ class RowCache(Generic[T]):
             found.append(entry)
         return found
 
-    def _add(self, key: Any, row: Sequence[Any], keys: Sequence[str], width: int) -> Entry:
-        entry = (self.build(dict(zip(keys, row[:width], strict=True))), row)
+    def _check(self, keys: tuple[str, ...]) -> None:
         with self._lock:
             if self._keys is None:
-                self._keys = tuple(keys)
-            elif self._keys != tuple(keys):
-                raise ValueError(f"this RowCache holds items of the columns {self._keys}, not {tuple(keys)}")
+                self._keys = keys
+            elif self._keys != keys:
+                raise ValueError(f"this RowCache holds items of the columns {self._keys}, not {keys}")
+
+    def _add(self, key: Any, row: Sequence[Any], keys: tuple[str, ...], width: int) -> Entry:
+        entry = (self.build(dict(zip(keys, row[:width], strict=True))), row)
+        with self._lock:
             if len(self._entries) >= self.maxsize:
                 del self._entries[next(iter(self._entries))]
             self._entries[key] = entry

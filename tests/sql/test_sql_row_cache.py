@@ -173,7 +173,7 @@ def test_a_cache_holds_at_least_one_item() -> None:
 def test_the_key_tells_equal_values_of_other_types_apart(raws: list[tuple[Any]]) -> None:
     cache: RowCache[Item] = RowCache(_frozen)
     for _ in range(2):
-        entries = cache.entries(Rows(raws, ()), ["v"], 1)
+        entries = cache.entries(Rows(raws, ()), ("v",), 1)
         assert [repr(item) for item, _ in entries] == [repr(_frozen({"v": raw[0]})) for raw in raws]
     assert len(cache) == len(raws)
 
