@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .ast import MATCH_ALL, Node, conjoin, to_json
@@ -56,7 +56,18 @@ class Query:
         """Identifies endpoint + scope + filter + sort; cursors carry it so they
         cannot be replayed against another query, nor under another scope.
         `limit` is not part of it: it may change."""
-        return _fingerprint(self.schema.name, self.scope, self.filter, self.sort)
+        canonical = json.dumps(
+            [
+                self.schema.name,
+                to_json(self.scope),
+                to_json(self.filter),
+                [[k.field, k.direction] for k in self.sort],
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
     def to_request(self) -> dict[str, Any]:
         """The normalised request body: canonical filter, full sort, limit, cursor
@@ -70,20 +81,6 @@ class Query:
         if self.cursor is not None:
             body[str(self.cursor.direction)] = self.cursor.token
         return body
-
-
-# Per (endpoint, scope, filter, sort): an endpoint's requests repeat a few
-# shapes with the same values (the first page, a client's next page). Nodes
-# compare with their values' types (`1` is not `true`), as the JSON does.
-@lru_cache(maxsize=1024)
-def _fingerprint(schema_name: str, scope: Node, filter: Node, sort: tuple[SortKey, ...]) -> str:
-    canonical = json.dumps(
-        [schema_name, to_json(scope), to_json(filter), [[k.field, k.direction] for k in sort]],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
 
 def make_query(

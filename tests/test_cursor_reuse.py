@@ -1,7 +1,6 @@
-"""Cursors and fingerprints are made once per distinct input and reused
-(`cursors._token`, `query._fingerprint`): a reused one is the one made afresh,
-and inputs that are equal in Python but not in JSON (`True == 1 == 1.0`) never
-share one."""
+"""Cursors are made once per distinct input (`cursors._token`): a reused one is
+the one made afresh, and inputs that are equal in Python but not in JSON
+(`True == 1 == 1.0`, `-0.0 == 0.0`) never share one; nor do fingerprints."""
 
 from __future__ import annotations
 
@@ -22,7 +21,8 @@ def _fresh_token(direction: str, fingerprint: str, values: tuple[Any, ...], secr
 
 
 @pytest.mark.parametrize(
-    ("field", "values"), [("active", [True, False]), ("count", [1, True, 0, False]), ("score", [1, 1.0, True])]
+    ("field", "values"),
+    [("active", [True, False]), ("count", [1, True, 0, False]), ("score", [1, 1.0, True]), ("score", [0.0, -0.0, 0])],
 )
 def test_equal_values_of_other_types_get_their_own_cursor(field: str, values: list[Any]) -> None:
     query = ALL_TYPES.parse({"sort": [{"field": field, "direction": 1}]})
@@ -31,6 +31,8 @@ def test_equal_values_of_other_types_get_their_own_cursor(field: str, values: li
     for value, token in zip(values, tokens, strict=True):  # each is the one made afresh
         assert token == _fresh_token("next", query.fingerprint, (value, "id"), SECRET)
         assert token == cursors.encode(query, Direction.NEXT, (value, "id"), SECRET)
+    for i in reversed(range(len(values))):  # whichever came first
+        assert cursors.encode(query, Direction.NEXT, (values[i], "id"), SECRET) == tokens[i]
 
 
 def test_a_reused_cursor_decodes_to_its_values() -> None:
@@ -50,7 +52,7 @@ def test_another_secret_another_cursor() -> None:
     )
 
 
-@pytest.mark.parametrize("values", [[1, True, 1.0], [0, False, 0.0], ["1", 1]])
+@pytest.mark.parametrize("values", [[1, True, 1.0], [0, False, 0.0, -0.0], ["1", 1]])
 def test_filters_equal_in_python_have_their_own_fingerprint(values: list[Any]) -> None:
     for _ in range(2):  # the second time from the cache
         prints = [ALL_TYPES.parse({"filter_conditions": {"custom.x": v}}).fingerprint for v in values]

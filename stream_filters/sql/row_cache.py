@@ -13,9 +13,10 @@ never an id or a version: a row changed by any write, by this process or
 another, has another key, so nothing stale can be served. The types are part
 of the key because equal values of different types convert differently
 (SQLite's dynamic typing may hand back `1` in one row and `1.0` in another;
-`True == 1`). Values the driver decodes itself into unhashable objects (jsonb
-on psycopg) are keyed by their `repr`, which tells `1` from `1.0` and keeps
-key order.
+`True == 1`). A row holding a float zero is not kept, since `-0.0 == 0.0`
+whatever the types say: it is built afresh on every read. Values the driver
+decodes itself into unhashable objects (jsonb on psycopg) are keyed by their
+`repr`, which tells `1` from `1.0` and keeps key order.
 
 Items are shared between pages: `build` should return an immutable object
 (a frozen dataclass, a tuple), since a change to one would show in every
@@ -78,6 +79,8 @@ class RowCache(Generic[T]):
 
     def _add(self, key: Any, row: Sequence[Any], keys: tuple[str, ...], width: int) -> Entry:
         entry = (self.build(dict(zip(keys, row[:width], strict=True))), row)
+        if any(type(v) is float and v == 0 for v in key[0]):
+            return entry  # -0.0 == 0.0 as a key: such rows are built afresh every time, never shared
         with self._lock:
             if len(self._entries) >= self.maxsize:
                 del self._entries[next(iter(self._entries))]

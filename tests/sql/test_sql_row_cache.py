@@ -189,3 +189,12 @@ def test_json_reaches_the_cache_as_text_on_psycopg() -> None:
     (raw, _types), *_ = cache._entries
     assert isinstance(raw[custom], str)
     assert all(isinstance(dict(item)["custom"], dict) for item in items)
+
+
+def test_a_signed_zero_is_never_served_for_the_other() -> None:
+    """`-0.0 == 0.0` with the same type: rows holding a float zero are built afresh."""
+    cache: RowCache[Item] = RowCache(_frozen)
+    for raws in ([(0.0, "a")], [(-0.0, "a")], [(0.0, "a")]):
+        ((item, _),) = cache.entries(Rows(raws, ()), ("v", "id"), 2)
+        assert repr(item) == repr(_frozen({"v": raws[0][0], "id": "a"}))
+    assert len(cache) == 0
