@@ -13,8 +13,11 @@ never an id or a version: a row changed by any write, by this process or
 another, has another key, so nothing stale can be served. The types are part
 of the key because equal values of different types convert differently
 (SQLite's dynamic typing may hand back `1` in one row and `1.0` in another;
-`True == 1`). A row holding a float zero is not kept, since `-0.0 == 0.0`
-whatever the types say: it is built afresh on every read. Values the driver
+`True == 1`). Values equal to others of their own type but stored otherwise
+have what tells them apart in the key too: a float zero's sign (`-0.0 ==
+0.0`), a Decimal's digits and exponent (`1.0 == 1.00`). An aware datetime is
+keyed by its instant: its zone is the session's rendering, not stored, so a
+change of the session's time zone does not rebuild items. Values the driver
 decodes itself into unhashable objects (jsonb on psycopg) are keyed by their
 `repr`, which tells `1` from `1.0` and keeps key order.
 
@@ -25,8 +28,10 @@ later page that reads its row.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from .driver import Rows
@@ -47,6 +52,7 @@ class RowCache(Generic[T]):
         self.maxsize = maxsize
         self._entries: dict[Any, Entry] = {}
         self._keys: tuple[str, ...] | None = None  # the columns it was first used with
+        self._ambiguous: dict[tuple[type, ...], tuple[int, ...]] = {}  # by the row's types: `_TELL_APART`
         self._lock = threading.Lock()  # for misses only: a hit is one dict lookup, atomic under the GIL
 
     def __len__(self) -> int:
@@ -57,18 +63,32 @@ class RowCache(Generic[T]):
         if keys is not self._keys and keys != self._keys:  # a first use, or another mapping's columns
             self._check(keys)
         entries = self._entries
+        ambiguous = self._ambiguous
         found: list[Entry] = []
-        for raw in rows.raw:
+        for raw in rows.raw:  # the hot loop of a cached page: kept inline
+            types = tuple(map(type, raw))
+            positions = ambiguous.get(types)
+            if positions is None:
+                positions = self._positions(types)
+            if positions:
+                key: Any = (raw, types, tuple([_TELL_APART[types[i]](raw[i]) for i in positions]))
+            else:
+                key = (raw, types)
             try:
-                key: Any = (raw, tuple(map(type, raw)))
                 entry = entries.get(key)
             except TypeError:  # a value the driver decoded itself (jsonb on psycopg: a dict)
-                key = _frozen(raw)
+                key = tuple(tuple(v if _hashable(v) else repr(v) for v in part) for part in key)
                 entry = entries.get(key)
             if entry is None:
                 entry = self._add(key, rows.convert(raw), keys, width)
             found.append(entry)
         return found
+
+    def _positions(self, types: tuple[type, ...]) -> tuple[int, ...]:
+        positions = tuple(i for i, kind in enumerate(types) if kind in _TELL_APART)
+        if len(self._ambiguous) < _TYPE_ROWS:
+            self._ambiguous[types] = positions
+        return positions
 
     def _check(self, keys: tuple[str, ...]) -> None:
         with self._lock:
@@ -79,8 +99,6 @@ class RowCache(Generic[T]):
 
     def _add(self, key: Any, row: Sequence[Any], keys: tuple[str, ...], width: int) -> Entry:
         entry = (self.build(dict(zip(keys, row[:width], strict=True))), row)
-        if any(type(v) is float and v == 0 for v in key[0]):
-            return entry  # -0.0 == 0.0 as a key: such rows are built afresh every time, never shared
         with self._lock:
             if len(self._entries) >= self.maxsize:
                 del self._entries[next(iter(self._entries))]
@@ -88,8 +106,15 @@ class RowCache(Generic[T]):
         return entry
 
 
-def _frozen(raw: Sequence[Any]) -> Any:
-    return (tuple(v if _hashable(v) else repr(v) for v in raw), tuple(map(type, raw)))
+# Values equal to others of their type but stored otherwise, and what tells
+# them apart in the key: -0.0 == 0.0, Decimal("1.0") == Decimal("1.00"). (An
+# aware datetime equals the same instant in another zone, and so it is: a
+# timestamp's zone is the session's rendering, not stored.)
+_TELL_APART: dict[type, Callable[[Any], Any]] = {
+    float: lambda value: math.copysign(1.0, value) if value == 0 else None,
+    Decimal: Decimal.as_tuple,
+}
+_TYPE_ROWS = 1024  # distinct rows of column types remembered (a nullable column doubles them)
 
 
 def _hashable(value: Any) -> bool:

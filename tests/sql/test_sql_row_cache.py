@@ -7,7 +7,8 @@ driver); the cache stays bounded and serves one set of columns."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -186,15 +187,39 @@ def test_json_reaches_the_cache_as_text_on_psycopg() -> None:
     cache: RowCache[Item] = RowCache(_frozen)
     items = _page(store, {"limit": 3}, cache).items
     custom = next(i for i, c in enumerate(store.mapping.columns) if c.name == "custom")
-    (raw, _types), *_ = cache._entries
+    key, *_ = cache._entries
+    raw = key[0]
     assert isinstance(raw[custom], str)
     assert all(isinstance(dict(item)["custom"], dict) for item in items)
 
 
-def test_a_signed_zero_is_never_served_for_the_other() -> None:
-    """`-0.0 == 0.0` with the same type: rows holding a float zero are built afresh."""
-    cache: RowCache[Item] = RowCache(_frozen)
-    for raws in ([(0.0, "a")], [(-0.0, "a")], [(0.0, "a")]):
-        ((item, _),) = cache.entries(Rows(raws, ()), ("v", "id"), 2)
-        assert repr(item) == repr(_frozen({"v": raws[0][0], "id": "a"}))
-    assert len(cache) == 0
+_PLUS_ONE = timezone(timedelta(hours=1))
+_NOON = datetime(2024, 1, 1, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("raws", "kept"),
+    [
+        ([(0.0, "a"), (-0.0, "a"), (0.0, "a")], 2),  # -0.0 == 0.0, both floats
+        ([(Decimal("1.0"), "a"), (Decimal("1.00"), "a"), (Decimal("1"), "a")], 3),  # equal Decimals
+        ([(_NOON.astimezone(_PLUS_ONE), "a"), (_NOON.astimezone(_PLUS_ONE), "a")], 1),  # an instant, one key
+        ([(1.5, "a"), (_NOON.replace(tzinfo=None), "a")], 2),  # told apart by nothing more: nothing to tell
+    ],
+)
+def test_values_equal_but_written_otherwise_are_never_served_for_each_other(
+    raws: list[tuple[Any, str]], kept: int
+) -> None:
+    built: list[Mapping[str, Any]] = []
+
+    def build(row: Mapping[str, Any]) -> Item:
+        built.append(row)
+        return _frozen(row)
+
+    cache = RowCache(build)
+    for raw in [*raws, *raws]:
+        ((item, _),) = cache.entries(Rows([raw], ()), ("v", "id"), 2)
+        assert repr(item) == repr(_frozen({"v": raw[0], "id": "a"}))
+    assert len(cache) == kept
+    again = len(built)
+    cache.entries(Rows([raws[-1]], ()), ("v", "id"), 2)  # the row just served: from the cache
+    assert len(built) == again
