@@ -60,20 +60,16 @@ class Boundary:
 def encode(query: Query, direction: Direction, values: tuple[SortValue, ...], secret: Secrets) -> str:
     """A cursor for the rows after (`next`) or before (`prev`) a row with `values`."""
     encoded = tuple(_encode_value(query, i, v) for i, v in enumerate(values))
-    key = key_list(secret)[0]
-    if any(type(v) is float and v == 0 for v in encoded):  # -0.0 == 0.0, and they encode differently
-        return _token.__wrapped__(str(direction), query.fingerprint, encoded, (), key)
-    return _token(str(direction), query.fingerprint, encoded, tuple(map(type, encoded)), key)
+    return _token(str(direction), query.fingerprint, encoded, repr(encoded), key_list(secret)[0])
 
 
 # A page's cursors are mostly those of the pages before it (the first page's
-# `next` is the same for every client): each is made once. The types are in
-# the key because `True == 1 == 1.0`, which encode differently; a float zero
-# (`-0.0 == 0.0`) is never looked up.
+# `next` is the same for every client): each is made once. The values' repr is
+# in the key because Python finds equal what JSON writes otherwise
+# (`True == 1 == 1.0`, `-0.0 == 0.0`); for these values (numbers, strings,
+# booleans, None) the repr is exact.
 @lru_cache(maxsize=1024)
-def _token(
-    direction: str, fingerprint: str, values: tuple[Any, ...], _types: tuple[type, ...], key: bytes | None
-) -> str:
+def _token(direction: str, fingerprint: str, values: tuple[Any, ...], _written: str, key: bytes | None) -> str:
     payload = json.dumps([VERSION, direction, fingerprint, list(values)], separators=(",", ":"), ensure_ascii=False)
     data = payload.encode()
     return f"{_b64(data)}.{_b64(_tag(data, key))}"

@@ -17,7 +17,7 @@ SECRET = "reuse-secret"
 
 def _fresh_token(direction: str, fingerprint: str, values: tuple[Any, ...], secret: str) -> str:
     cursors._token.cache_clear()
-    return cursors._token(direction, fingerprint, values, tuple(map(type, values)), secret.encode())
+    return cursors._token(direction, fingerprint, values, repr(values), secret.encode())
 
 
 @pytest.mark.parametrize(

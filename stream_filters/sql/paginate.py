@@ -114,11 +114,10 @@ class Selection:
         keys = tuple(base.selected_columns.keys())[:width]
 
         def read(result: Fetched, items: RowCache[Any] | None) -> list[tuple[Any, Sequence[Any]]]:
-            if items is None:
-                return [(dict(zip(keys, row[:width], strict=True)), row) for row in result.all()]
-            if isinstance(result, Rows):
+            if items is not None and isinstance(result, Rows):
                 return items.entries(result, keys, width)
-            return [(items.build(dict(zip(keys, row[:width], strict=True))), row) for row in result.all()]
+            pairs = [(dict(zip(keys, row[:width], strict=True)), row) for row in result.all()]
+            return pairs if items is None else [(items.build(item), row) for item, row in pairs]
 
         return cls(prepared, base, (), [selected[id(c.raw)] for c in prepared.columns], read)
 
