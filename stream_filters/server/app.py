@@ -14,7 +14,6 @@ import hmac
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +31,7 @@ from . import bodies, request_log, shapes
 from .auth import authenticate
 from .errors import ApiError, StreamCode
 from .storage import CALL_MEMBERS, MissingCreator, Storage, connect, of_call
+from .threads import DatabaseThreads
 
 LOGGER = logging.getLogger("stream_filters.server")
 
@@ -158,12 +158,12 @@ def _too_large(size: int, limit: int) -> ApiError:
 
 # The database work of each request runs in one of the app's threads (the
 # engine is synchronous): `app.state.database_threads`, made at start-up with
-# `ServerSettings.database_threads` or the storage's own number. A plain
-# executor hands work over in half the CPU time of Starlette's
-# `run_in_threadpool` (anyio's worker threads and limiter).
+# `ServerSettings.database_threads` or the storage's own number. They hand
+# work over in a fraction of the CPU time of Starlette's `run_in_threadpool`
+# (anyio's worker threads and limiter) or of an executor (`threads.py`).
 async def _run(request: Request, function: Callable[..., Any], *args: Any) -> Any:
-    threads: ThreadPoolExecutor = request.app.state.database_threads
-    return await asyncio.get_running_loop().run_in_executor(threads, function, *args)
+    threads: DatabaseThreads = request.app.state.database_threads
+    return await threads.run(function, *args)
 
 
 # -- handlers -------------------------------------------------------------------
@@ -249,7 +249,7 @@ def create_app(settings: ServerSettings, storage: Storage | None = None) -> Star
         store = storage or open_storage(settings)
         app.state.storage = store
         size = settings.database_threads or store.threads
-        app.state.database_threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="stream-filters-db")
+        app.state.database_threads = DatabaseThreads(size)
         try:
             yield
         finally:

@@ -150,7 +150,7 @@ POOL_OVERFLOW = 20
 SQLITE_THREADS = 2
 
 
-def connect(url: str) -> Engine:
+def connect(url: str, **options: Any) -> Engine:
     """An engine for `url`; SQLite files get WAL and a busy timeout."""
     # JSON written with floats positional, so that jsonb keeps them as floats (SPEC §3.6).
     json_options: dict[str, Any] = {"json_serializer": dumps_json, "json_deserializer": json_value}
@@ -158,7 +158,7 @@ def connect(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **json_options)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = sa.create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, **json_options)
+    engine = sa.create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, **json_options, **options)
     _ping_when_idle(engine, PING_AFTER_IDLE_SECONDS)
     return engine
 
@@ -269,6 +269,7 @@ class Storage:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._reads.dispose()
 
     # -- reads -----------------------------------------------------------------
 
@@ -412,24 +413,32 @@ class Storage:
         if not cids or per_call <= 0:
             return grouped
         size, params = _member_params(cids, per_call)
-        rows = _driver_members(conn.dialect, size).execute(conn, params)
+        rows = _driver_members(conn.dialect, size).execute(conn, params, raw=True)
         for record, _ in self.member_rows.entries(rows, _MEMBER_COLUMNS, len(_MEMBER_COLUMNS)):
             grouped[record.call_cid].append(record)
         return grouped
 
 
 def _read_engine(engine: Engine) -> Engine:
-    """The engine reads run on. On PostgreSQL: outside a transaction, which
-    spares a page the BEGIN and ROLLBACK round trips and changes nothing, since
-    under READ COMMITTED each statement of a page has its own snapshot anyway;
-    and with the session's TimeZone in UTC, so that the driver returns
+    """The engine reads run on. On PostgreSQL: its own pool of connections
+    outside any transaction, which spares a page the BEGIN and ROLLBACK round
+    trips and changes nothing, since under READ COMMITTED each statement of a
+    page has its own snapshot anyway. Made so from the start, a connection
+    needs nothing set when it is checked out and nothing reset when it is
+    returned (switching one pool's connections to and fro cost a tenth of a
+    page's CPU). The session's TimeZone is UTC, so that the driver returns
     timestamps in UTC and nothing converts them again (types.to_utc). SQLite
-    and MariaDB read as before (a MariaDB transaction keeps one snapshot for
-    a page's two statements)."""
+    and MariaDB read on the one engine (a MariaDB transaction keeps one
+    snapshot for a page's two statements). Connections in use are bounded by
+    the database threads (`Storage.threads`), each of which holds one at a
+    time; each pool keeps up to POOL_SIZE open."""
     if engine.dialect.name != "postgresql":
         return engine
-    sa.event.listen(engine, "connect", _utc_session)
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+    reads = connect(
+        engine.url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+    )
+    sa.event.listen(reads, "connect", _utc_session)
+    return reads
 
 
 def _utc_session(dbapi_connection: Any, _record: Any) -> None:

@@ -6,9 +6,9 @@ page of 25 rows several times what the database spends on it (measured on
 SQLite: about 330 of a query's 460 µs). A page's SELECTs are the same few
 objects on every request (`Statements` caches them), so each is compiled
 once per dialect here; a page then costs the SQL string, the parameters in
-the driver's order, the cursor, and the columns' own bind and result
-processors, which keep values exactly what SQLAlchemy would have passed and
-returned.
+the driver's order, and the columns' own bind and result processors, which
+keep values exactly what SQLAlchemy would have passed and returned. The
+cursors are made once per DBAPI connection and reused (`_Cursors`).
 
 Only statements compiled to one fixed string qualify: one with parameters
 rendered at execution (an expanding `IN`, a literal-execute parameter) runs
@@ -17,6 +17,7 @@ through SQLAlchemy as before (`compile_once` answers None).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,31 +60,31 @@ class DriverStatement:
     binds: tuple[tuple[str, Processor], ...]  # the parameters that the column types convert
     types: tuple[sa.types.TypeEngine[Any], ...]  # of the selected columns, in order
     dialect: sa.Dialect
-    json_as_text: bool  # JSON columns read as their text and decoded here (`_json_as_text`)
+    json_columns: frozenset[int]  # positions of JSON columns read as their text, decoded here (`_Cursors`)
     # Result processors per tuple of the cursor's column type codes (on
     # PostgreSQL a numeric column's processor depends on it); a page's
     # statement sees one or two.
     readers: dict[tuple[Any, ...], tuple[tuple[int, Processor], ...]] = field(default_factory=dict)
 
-    def execute(self, connection: Connection, params: dict[str, Any]) -> Rows:
+    def execute(self, connection: Connection, params: dict[str, Any], *, raw: bool = False) -> Rows:
+        """The rows of this SELECT. `raw=True` (a `RowCache` reads them): the
+        values as the driver reads them before parsing them (`_RAW_TEXT`:
+        psycopg's text), converted only where `Rows.convert` is called."""
         values = self.compiled.construct_params(params)
         for name, process in self.binds:
             values[name] = process(values[name])
         args: Any = values if self.positions is None else tuple(values[name] for name in self.positions)
-        dbapi_connection = connection.connection.dbapi_connection
-        assert dbapi_connection is not None  # a checked-out connection has one
-        cursor = dbapi_connection.cursor()
-        if self.json_as_text:
-            _text_loaders(cursor)
+        cursors = _cursors(connection, self.dialect)
+        cursor = cursors.cursor(raw)
         try:
             cursor.execute(self.sql, args)
-            raw = cursor.fetchall()
-            readers = self._readers(tuple(column[1] for column in cursor.description))
+            rows = cursor.fetchall()
+            codes = cursors.type_codes(cursor)
         except self.dialect.loaded_dbapi.Error as exc:
-            raise _wrapped(connection, self.sql, args, exc, cursor) from exc
-        finally:
-            cursor.close()
-        return Rows(raw, readers)
+            wrapped = _wrapped(connection, self.sql, args, exc, cursor)
+            cursors.discard(raw)
+            raise wrapped from exc
+        return Rows(rows, cursors.readers(self, codes, raw))
 
     def _readers(self, codes: tuple[Any, ...]) -> tuple[tuple[int, Processor], ...]:
         found = self.readers.get(codes)
@@ -95,7 +96,7 @@ class DriverStatement:
 
     def _reader(self, kind: sa.types.TypeEngine[Any], code: Any) -> Processor | None:
         impl = kind.dialect_impl(self.dialect)
-        if self.json_as_text and isinstance(impl, sa.JSON):
+        if self.json_columns and isinstance(impl, sa.JSON):
             return _json_reader(self.dialect)
         return impl.result_processor(self.dialect, code)
 
@@ -114,25 +115,131 @@ def compile_once(select: Select[Any], dialect: sa.Dialect) -> DriverStatement | 
             binds.append((escaped.get(name, name), process))
     positions = tuple(compiled.positiontup or ()) if compiled.positional else None
     types = tuple(column.type for column in select.selected_columns)
-    json_as_text = _json_as_text(dialect) and any(isinstance(t.dialect_impl(dialect), sa.JSON) for t in types)
-    return DriverStatement(compiled.string, compiled, positions, tuple(binds), types, dialect, json_as_text)
+    json_columns = frozenset(
+        i for i, kind in enumerate(types) if _is_psycopg(dialect) and isinstance(kind.dialect_impl(dialect), sa.JSON)
+    )
+    return DriverStatement(compiled.string, compiled, positions, tuple(binds), types, dialect, json_columns)
 
 
-# psycopg decodes JSON columns itself (SQLAlchemy registers the engine's
-# deserializer with it), so its rows hold dicts and lists: a `RowCache` could
-# only key them by their repr, and every row would be decoded whether or not
-# its item is cached. On the driver's cursor the JSON comes as text instead (a
-# loader on that cursor only) and is decoded here with the same deserializer,
-# once per new row when a `RowCache` reads the page.
-def _json_as_text(dialect: sa.Dialect) -> bool:
+# -- the cursors ---------------------------------------------------------------------
+
+# psycopg parses each value as it fetches a row: a timestamp costs it more than
+# the rest of the row. A `RowCache` keys rows by their values as the driver
+# returned them and converts only rows it has not seen, so for it (`raw=True`)
+# these types come as their text (psycopg's own text loader) and are parsed
+# by psycopg's loader for the type when `Rows.convert` is called: the values
+# are those psycopg would have returned. JSON columns always come as text on
+# the driver's cursor, where psycopg would decode them itself (SQLAlchemy
+# registers the engine's deserializer with it), and are decoded by the same
+# deserializer: on a `RowCache`'s rows, only for new rows. The loaders are
+# registered on our cursors only, never on the connection SQLAlchemy also uses.
+_RAW_TEXT = (
+    *("bool", "int2", "int4", "int8", "float4", "float8", "numeric"),
+    *("date", "time", "timetz", "timestamp", "timestamptz", "interval", "uuid"),
+)
+_JSON = ("json", "jsonb")
+_READERS = 256  # (statement, type codes) pairs a connection keeps readers for
+
+
+def _is_psycopg(dialect: sa.Dialect) -> bool:
     return dialect.name == "postgresql" and dialect.driver == "psycopg"
 
 
-def _text_loaders(cursor: Any) -> None:
+class _Cursors:
+    """The cursors that driver statements run on, one DBAPI connection's:
+    made once and reused (on psycopg a cursor per SELECT, with its loaders,
+    cost a fifth of a page's query), and the readers of each statement and
+    column type codes seen on them."""
+
+    def __init__(self, dbapi_connection: Any, dialect: sa.Dialect) -> None:
+        self.dbapi_connection = dbapi_connection
+        self.psycopg = _is_psycopg(dialect)
+        self._cursors: dict[str, Any] = {}
+        self._readers: dict[tuple[Any, ...], tuple[DriverStatement, tuple[tuple[int, Processor], ...]]] = {}
+
+    def _kind(self, raw: bool) -> str:
+        return "raw" if raw and self.psycopg else "plain"
+
+    def cursor(self, raw: bool) -> Any:
+        kind = self._kind(raw)
+        cursor = self._cursors.get(kind)
+        if cursor is None:
+            cursor = self._cursors[kind] = self.dbapi_connection.cursor()
+            if self.psycopg:
+                _load_as_text(cursor, (*_RAW_TEXT, *_JSON) if kind == "raw" else _JSON)
+        return cursor
+
+    def discard(self, raw: bool) -> None:
+        """Forget a cursor an execution failed on (the next one gets a new cursor)."""
+        cursor = self._cursors.pop(self._kind(raw), None)
+        if cursor is not None:
+            with contextlib.suppress(Exception):
+                cursor.close()
+
+    def type_codes(self, cursor: Any) -> tuple[Any, ...]:
+        if self.psycopg:  # what `description` holds, without building its Column objects
+            result = cursor.pgresult
+            return tuple([result.ftype(i) for i in range(result.nfields)])
+        return tuple(column[1] for column in cursor.description)
+
+    def readers(
+        self, statement: DriverStatement, codes: tuple[Any, ...], raw: bool
+    ) -> tuple[tuple[int, Processor], ...]:
+        raw = raw and self.psycopg
+        # A loader renders timestamps in the session's time zone as of its making.
+        zone = self.dbapi_connection.pgconn.parameter_status(b"TimeZone") if raw else None
+        key = (id(statement), raw, codes, zone)
+        found = self._readers.get(key)
+        if found is not None and found[0] is statement:  # holding the statement: its id is not reused
+            return found[1]
+        readers = statement._readers(codes)
+        if raw:
+            readers = self._parsing(statement, readers, codes)
+        if len(self._readers) >= _READERS:
+            self._readers.clear()
+        self._readers[key] = (statement, readers)
+        return readers
+
+    def _parsing(
+        self, statement: DriverStatement, readers: tuple[tuple[int, Processor], ...], codes: tuple[Any, ...]
+    ) -> tuple[tuple[int, Processor], ...]:
+        """`readers` for values left as text: psycopg's loader for the column's type first."""
+        from psycopg import postgres
+        from psycopg.pq import Format
+
+        raw_oids = {postgres.types[name].oid for name in _RAW_TEXT}
+        processors: dict[int, Processor | None] = dict(readers)
+        for i, oid in enumerate(codes):
+            if oid not in raw_oids or i in statement.json_columns:
+                continue
+            loader = self.dbapi_connection.adapters.get_loader(oid, Format.TEXT)
+            if loader is not None:
+                processors[i] = _parsed(loader(oid, self.dbapi_connection).load, processors.get(i))
+        return tuple((i, p) for i, p in sorted(processors.items()) if p is not None)
+
+
+def _cursors(connection: Connection, dialect: sa.Dialect) -> _Cursors:
+    """The connection's `_Cursors`, kept in its pool record's `info` (which
+    SQLAlchemy clears when it connects the record again)."""
+    pooled = connection.connection
+    dbapi_connection = pooled.dbapi_connection
+    found = pooled.info.get(_Cursors)
+    if found is None or found.dbapi_connection is not dbapi_connection:
+        found = pooled.info[_Cursors] = _Cursors(dbapi_connection, dialect)
+    return found
+
+
+def _load_as_text(cursor: Any, types: tuple[str, ...]) -> None:
     from psycopg.types.string import TextLoader
 
-    cursor.adapters.register_loader("json", TextLoader)
-    cursor.adapters.register_loader("jsonb", TextLoader)
+    for name in types:
+        cursor.adapters.register_loader(name, TextLoader)
+
+
+def _parsed(load: Callable[[bytes], Any], then: Processor | None) -> Processor:
+    if then is None:
+        return lambda text: None if text is None else load(text.encode())
+    return lambda text: then(None if text is None else load(text.encode()))
 
 
 def _json_reader(dialect: sa.Dialect) -> Processor:

@@ -299,7 +299,7 @@ def paginate(
         if driver_cursor and isinstance(connection, Connection) and not _renames_schemas(connection):
             compiled = selection.for_driver(statement[0], bind.dialect)
             if compiled is not None:
-                return compiled.execute(connection, statement[1])
+                return compiled.execute(connection, statement[1], raw=items is not None)
         return connection.execute(*statement)
 
     def fetch(request: Fetch) -> list[Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from server_helpers import database_url, settings
 from stream_filters.server import ServerSettings, create_app
 from stream_filters.server.app import open_storage
 from stream_filters.server.storage import POOL_OVERFLOW, POOL_SIZE, SQLITE_THREADS
+from stream_filters.server.threads import DatabaseThreads
 
 
 @pytest.mark.parametrize(("kind", "threads"), [("sqlite", SQLITE_THREADS), ("postgresql", POOL_SIZE + POOL_OVERFLOW)])
@@ -33,9 +33,9 @@ def _threads_of(config: ServerSettings, wanted: int | None) -> int:
     async def run() -> int:
         async with app.router.lifespan_context(app):
             threads = app.state.database_threads
-            assert isinstance(threads, ThreadPoolExecutor)
-            size: int = threads._max_workers
-        assert threads._shutdown  # gone with the app
+            assert isinstance(threads, DatabaseThreads)
+            size = threads.size
+        assert threads.closed  # gone with the app
         return size
 
     try:

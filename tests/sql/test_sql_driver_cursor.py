@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from stream_filters.pagination import Page
 from stream_filters.sql import map_table, paginate, schema_table
+from stream_filters.sql.driver import _cursors
 from tests.schemas import ALL_TYPES
 from tests.sql.harness import Store, get_store
 
@@ -101,14 +102,36 @@ def test_driver_reads_values_as_sqlalchemy_does(dialect: str) -> None:
 
 
 def test_a_driver_error_is_a_dbapi_error(dialect: str) -> None:
+    """...and the cursor it failed on is not used again."""
     store = get_store(dialect, ALL_TYPES)
     store.load(_rows())
+    _page(store, {"limit": 2}, True)
+    before = _cursors(store.connection, store.connection.dialect).cursor(False)
     with store.connection.begin():
         query = store.schema.parse({"limit": 2})
         missing = schema_table(ALL_TYPES, sa.MetaData(), "sft_never_created_server2")
         mapping = map_table(ALL_TYPES, missing)
         with pytest.raises(sa.exc.DBAPIError):
             paginate(query, store.connection, mapping, driver_cursor=True)
+    assert _cursors(store.connection, store.connection.dialect).cursor(False) is not before
+    assert len(_page(store, {"limit": 2}, True).items) == 2
+
+
+def test_a_connection_runs_its_driver_statements_on_one_cursor(dialect: str) -> None:
+    """Made with the connection's first driver statement, kept with its pool
+    record, and made again for another DBAPI connection."""
+    store = get_store(dialect, ALL_TYPES)
+    store.load(_rows())
+    first = _page(store, {"limit": 3}, True)
+    cursors = _cursors(store.connection, store.connection.dialect)
+    cursor = cursors.cursor(False)
+    _page(store, {"limit": 3, "next": first.next}, True)
+    _page(store, {"limit": 5, "sort": [{"field": "score", "direction": -1}]}, True)
+    assert _cursors(store.connection, store.connection.dialect) is cursors
+    assert cursors.cursor(False) is cursor
+    with store.engine.connect() as other:
+        if other.connection.dbapi_connection is not store.connection.connection.dbapi_connection:
+            assert _cursors(other, other.dialect) is not cursors
 
 
 @pytest.mark.parametrize("driver_cursor", [True, False])

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from stream_filters.pagination import Page
 from stream_filters.sql import RowCache, map_table, paginate
-from stream_filters.sql.driver import Rows
+from stream_filters.sql.driver import Rows, compile_once
 from tests.schemas import ALL_TYPES
 from tests.sql.harness import Store, get_store
 from tests.sql.test_sql_driver_cursor import SECRET, _rows
@@ -179,18 +179,50 @@ def test_the_key_tells_equal_values_of_other_types_apart(raws: list[tuple[Any]])
     assert len(cache) == len(raws)
 
 
-def test_json_reaches_the_cache_as_text_on_psycopg() -> None:
-    """psycopg would decode JSON itself; on the driver's cursor it hands over the
-    text, so the key is the stored text and only new rows are decoded."""
+def test_values_reach_the_cache_as_text_on_psycopg() -> None:
+    """psycopg would parse timestamps, numbers and booleans and decode JSON as
+    it fetches a row; for a cache it hands over their text, so the key is the
+    stored text and only new rows are parsed (by psycopg's own loaders)."""
     store = get_store("postgresql", ALL_TYPES)
     store.load(_rows())
     cache: RowCache[Item] = RowCache(_frozen)
-    items = _page(store, {"limit": 3}, cache).items
-    custom = next(i for i, c in enumerate(store.mapping.columns) if c.name == "custom")
-    key, *_ = cache._entries
-    raw = key[0]
-    assert isinstance(raw[custom], str)
-    assert all(isinstance(dict(item)["custom"], dict) for item in items)
+    items = _page(store, {"limit": 23, "sort": [{"field": "id", "direction": 1}]}, cache).items
+    names = [c.name for c in store.mapping.columns]
+    keys = [key[0] for key in cache._entries]
+    for name in ("custom", "created_at", "score", "active", "count"):
+        at = names.index(name)
+        assert {type(raw[at]) for raw in keys} <= {str, type(None)}
+        assert any(isinstance(raw[at], str) for raw in keys)
+    parsed = {type(dict(item)[n]) for item in items for n in ("custom", "created_at", "score", "active", "count")}
+    assert parsed == {dict, datetime, float, bool, int, type(None)}
+
+
+def test_text_is_parsed_in_the_sessions_time_zone_of_the_moment() -> None:
+    """Timestamps parsed from text on a cache's rows carry the session's time
+    zone as psycopg would render it, after a `SET TIME ZONE` too."""
+    store = get_store("postgresql", ALL_TYPES)
+    table = sa.Table("sft_zones", sa.MetaData(), sa.Column("at", sa.DateTime(timezone=True)))
+    connection = store.connection
+    with connection.begin():
+        table.drop(connection, checkfirst=True)
+        table.create(connection)
+        connection.execute(table.insert(), [{"at": _NOON}])
+    statement = compile_once(sa.select(table.c.at), connection.dialect)
+    assert statement is not None
+    try:
+        for zone, offset in (("UTC", 0), ("Asia/Tokyo", 9), ("America/Lima", -5)):
+            with connection.begin():
+                connection.execute(sa.text(f"SET TIME ZONE '{zone}'"))
+                rows = statement.execute(connection, {}, raw=True)
+                (value,) = rows.convert(rows.raw[0])
+                (through_sqlalchemy,) = connection.execute(sa.select(table.c.at)).one()
+            assert isinstance(rows.raw[0][0], str)
+            assert value == _NOON and value.utcoffset() == timedelta(hours=offset)
+            assert value.tzinfo == through_sqlalchemy.tzinfo
+    finally:
+        with connection.begin():
+            connection.execute(sa.text("SET TIME ZONE 'UTC'"))
+            table.drop(connection)
 
 
 _PLUS_ONE = timezone(timedelta(hours=1))
