@@ -193,24 +193,30 @@ class _Cursors:
         if found is not None and found[0] is statement:  # holding the statement: its id is not reused
             return found[1]
         readers = statement._readers(codes)
-        if raw:
-            readers = self._parsing(statement, readers, codes)
+        if self.psycopg:
+            readers = self._parsing(statement, readers, codes, (*_RAW_TEXT, *_JSON) if raw else _JSON)
         if len(self._readers) >= _READERS:
             self._readers.clear()
         self._readers[key] = (statement, readers)
         return readers
 
     def _parsing(
-        self, statement: DriverStatement, readers: tuple[tuple[int, Processor], ...], codes: tuple[Any, ...]
+        self,
+        statement: DriverStatement,
+        readers: tuple[tuple[int, Processor], ...],
+        codes: tuple[Any, ...],
+        as_text: tuple[str, ...],
     ) -> tuple[tuple[int, Processor], ...]:
-        """`readers` for values left as text: psycopg's loader for the column's type first."""
+        """`readers` for the values the cursor leaves as text (the types
+        `as_text`): psycopg's loader for the column's type first, but for
+        JSON columns, whose reader decodes the text itself."""
         from psycopg import postgres
         from psycopg.pq import Format
 
-        raw_oids = {postgres.types[name].oid for name in _RAW_TEXT}
+        text_oids = {postgres.types[name].oid for name in as_text}
         processors: dict[int, Processor | None] = dict(readers)
         for i, oid in enumerate(codes):
-            if oid not in raw_oids or i in statement.json_columns:
+            if oid not in text_oids or i in statement.json_columns:
                 continue
             loader = self.dbapi_connection.adapters.get_loader(oid, Format.TEXT)
             if loader is not None:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from stream_filters.pagination import Page
 from stream_filters.sql import map_table, paginate, schema_table
-from stream_filters.sql.driver import _cursors
+from stream_filters.sql.driver import _cursors, compile_once
 from tests.schemas import ALL_TYPES
 from tests.sql.harness import Store, get_store
 
@@ -172,3 +172,18 @@ def _selects_through_sqlalchemy(dialect: str, driver_cursor: bool, options: dict
 
 def test_the_shared_connection_is_left_as_it_was(dialect: str) -> None:
     assert not get_store(dialect, ALL_TYPES).connection.get_execution_options().get("schema_translate_map")
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_json_of_a_column_not_typed_json_is_read_as_sqlalchemy_reads_it(raw: bool) -> None:
+    """psycopg's JSON comes as text on the driver's cursor; where the column's
+    type is not SQLAlchemy's JSON (which decodes the text), psycopg's own
+    loader decodes it, as SQLAlchemy's execution would have."""
+    store = get_store("postgresql", ALL_TYPES)
+    select = sa.select(sa.literal_column("""'{"a": [1, 1.5]}'::jsonb""", type_=sa.String).label("doc"))
+    statement = compile_once(select, store.connection.dialect)
+    assert statement is not None
+    with store.connection.begin():
+        rows = statement.execute(store.connection, {}, raw=raw)
+        (through_sqlalchemy,) = store.connection.execute(select).one()
+    assert rows.convert(rows.raw[0]) == [through_sqlalchemy] == [{"a": [1, 1.5]}]
