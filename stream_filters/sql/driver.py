@@ -138,6 +138,7 @@ _RAW_TEXT = (
     *("date", "time", "timetz", "timestamp", "timestamptz", "interval", "uuid"),
 )
 _JSON = ("json", "jsonb")
+_AS_TEXT = {"raw": (*_RAW_TEXT, *_JSON), "plain": _JSON}  # psycopg's types read as text, by cursor kind
 _READERS = 256  # (statement, type codes) pairs a connection keeps readers for
 
 
@@ -166,7 +167,7 @@ class _Cursors:
         if cursor is None:
             cursor = self._cursors[kind] = self.dbapi_connection.cursor()
             if self.psycopg:
-                _load_as_text(cursor, (*_RAW_TEXT, *_JSON) if kind == "raw" else _JSON)
+                _load_as_text(cursor, _AS_TEXT[kind])
         return cursor
 
     def discard(self, raw: bool) -> None:
@@ -185,16 +186,16 @@ class _Cursors:
     def readers(
         self, statement: DriverStatement, codes: tuple[Any, ...], raw: bool
     ) -> tuple[tuple[int, Processor], ...]:
-        raw = raw and self.psycopg
+        if not self.psycopg:  # every value as the driver parsed it: the statement's own readers
+            return statement._readers(codes)
+        kind = self._kind(raw)
         # A loader renders timestamps in the session's time zone as of its making.
-        zone = self.dbapi_connection.pgconn.parameter_status(b"TimeZone") if raw else None
-        key = (id(statement), raw, codes, zone)
+        zone = self.dbapi_connection.pgconn.parameter_status(b"TimeZone") if kind == "raw" else None
+        key = (id(statement), kind, codes, zone)
         found = self._readers.get(key)
         if found is not None and found[0] is statement:  # holding the statement: its id is not reused
             return found[1]
-        readers = statement._readers(codes)
-        if self.psycopg:
-            readers = self._parsing(statement, readers, codes, (*_RAW_TEXT, *_JSON) if raw else _JSON)
+        readers = self._parsing(statement, statement._readers(codes), codes, _AS_TEXT[kind])
         if len(self._readers) >= _READERS:
             self._readers.clear()
         self._readers[key] = (statement, readers)
