@@ -25,8 +25,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import SelectBase
 
 Processor = Callable[[Any], Any]
 
@@ -101,8 +101,9 @@ class DriverStatement:
         return impl.result_processor(self.dialect, code)
 
 
-def compile_once(select: Select[Any], dialect: sa.Dialect) -> DriverStatement | None:
-    """`select` compiled for the driver, or None if its SQL is rendered per execution."""
+def compile_once(select: SelectBase, dialect: sa.Dialect) -> DriverStatement | None:
+    """`select` (one SELECT, or several combined by UNION and the like) compiled
+    for the driver, or None if its SQL is rendered per execution."""
     compiled = select.compile(dialect=dialect)
     assert isinstance(compiled, SQLCompiler)  # a SELECT compiles with the SQL compiler
     if compiled.post_compile_params or compiled.literal_execute_params:

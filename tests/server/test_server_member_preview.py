@@ -1,0 +1,105 @@
+"""The members in each call of a QueryCalls page: the call's first
+`members_per_call` in QueryCallMembers' default order (created_at, then
+user_id by code point), on every database and for pages of any size.
+
+The storage reads them with one SELECT per call under UNION ALL
+(`storage._first_members_statement`); here the expected members are worked
+out in Python from the rows written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from server_helpers import database_url
+
+from stream_filters.query import Query
+from stream_filters.schema import QUERY_CALLS
+from stream_filters.server.storage import Storage, connect
+
+PER_CALL = 5
+START = datetime(2026, 1, 1, tzinfo=UTC)
+# Ties on created_at, ids whose code-point order differs from a locale's
+# (upper case before lower case, "é" after "z"), and a call with exactly
+# PER_CALL members, one with fewer, one with none.
+USERS = ["b", "B", "a", "é", "z", "Z", "a1", "10", "9", "_"]
+MEMBERS = {
+    "default:many": [(u, i // 3) for i, u in enumerate(USERS)],  # three to each instant
+    "default:exact": [(u, 0) for u in USERS[:PER_CALL]],
+    "default:few": [("solo", 2), ("duo", 1)],
+    "default:none": [],
+}
+
+
+def _call(cid: str, age: int) -> dict[str, Any]:
+    call_type, call_id = cid.split(":")
+    stamp = START - timedelta(hours=age)
+    return {
+        "cid": cid,
+        "id": call_id,
+        "type": call_type,
+        "created_by_user_id": "owner",
+        "created_at": stamp,
+        "updated_at": stamp,
+        "custom": {},
+    }
+
+
+def _member(cid: str, user_id: str, minute: int) -> dict[str, Any]:
+    return {
+        "call_cid": cid,
+        "user_id": user_id,
+        "role": None,
+        "custom": {"u": user_id},
+        "created_at": START + timedelta(minutes=minute),
+        "updated_at": None,
+    }
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql", "mysql"])
+def storage(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storage]:
+    url = database_url(request.param, Path(tmp_path_factory.mktemp("preview")), "sf_member_preview")
+    store = Storage(connect(url), b"k" * 32, members_per_call=PER_CALL)
+    store.create()
+    calls = [_call(cid, age) for age, cid in enumerate(MEMBERS)]
+    members = [_member(cid, u, minute) for cid, rows in MEMBERS.items() for u, minute in rows]
+    assert store.seed(calls, members)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+def _expected(cid: str) -> list[str]:
+    ordered = sorted(MEMBERS[cid], key=lambda row: (row[1], [ord(c) for c in row[0]]))
+    return [u for u, _ in ordered[:PER_CALL]]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 4])
+def test_each_call_has_its_first_members_in_default_order(storage: Storage, limit: int) -> None:
+    page, members = storage.query_calls(QUERY_CALLS.parse({"limit": limit}))
+    cids = [c.cid for c in page.items]
+    assert cids == list(MEMBERS)[:limit]  # newest first
+    assert set(members) == set(cids)
+    for cid in cids:
+        assert [m.user_id for m in members[cid]] == _expected(cid), cid
+        assert all(m.call_cid == cid for m in members[cid])
+
+
+def test_a_page_read_again_has_the_same_members(storage: Storage) -> None:
+    query = QUERY_CALLS.parse({})
+    first = storage.query_calls(query)[1]
+    again = storage.query_calls(query)[1]
+    assert {c: [m.user_id for m in ms] for c, ms in again.items()} == {
+        c: [m.user_id for m in ms] for c, ms in first.items()
+    }
+    assert first["default:many"][0] is again["default:many"][0]  # the row cache's record
+
+
+def test_no_members_without_calls(storage: Storage) -> None:
+    query: Query = QUERY_CALLS.parse({"filter_conditions": {"id": "missing"}})
+    page, members = storage.query_calls(query)
+    assert page.items == [] and members == {}
