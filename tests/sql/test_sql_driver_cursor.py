@@ -187,3 +187,35 @@ def test_json_of_a_column_not_typed_json_is_read_as_sqlalchemy_reads_it(raw: boo
         rows = statement.execute(store.connection, {}, raw=raw)
         (through_sqlalchemy,) = store.connection.execute(select).one()
     assert rows.convert(rows.raw[0]) == [through_sqlalchemy] == [{"a": [1, 1.5]}]
+
+
+@pytest.mark.parametrize("dialect_name", ["sqlite", "postgresql", "mysql"])
+def test_parameters_are_those_sqlalchemy_would_pass(dialect_name: str) -> None:
+    """The statement's own values (a filter's) converted once, the given ones
+    per execution, in the driver's order; a missing one named."""
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+    dialect = {"sqlite": sqlite, "postgresql": postgresql.psycopg, "mysql": mysql.pymysql}[dialect_name].dialect()
+    table = schema_table(ALL_TYPES, sa.MetaData(), "sft_params")
+    select = (
+        sa.select(table.c.id)
+        .where(table.c.created_at > _T0, table.c.name == sa.bindparam("name"), table.c.count < 7)
+        .where(table.c.created_at < sa.bindparam("until", type_=table.c.created_at.type))
+        .limit(sa.bindparam("limit"))
+    )
+    statement = compile_once(select, dialect)
+    assert statement is not None
+    compiled = select.compile(dialect=dialect)
+    given = {"name": "é", "until": _T0 + timedelta(days=1), "limit": 3}
+    expected = compiled.construct_params(given)
+    for bind, name in compiled.bind_names.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            expected[name] = process(expected[name])
+    if compiled.positional:
+        assert statement.params.bind(given) == tuple(expected[name] for name in compiled.positiontup or ())
+    else:
+        assert statement.params.bind(given) == expected
+    assert statement.params.bind(given) == statement.params.bind(dict(given))  # the statement's own stay as they were
+    with pytest.raises(sa.exc.InvalidRequestError, match="'until'"):
+        statement.params.bind({"name": "x", "limit": 3})
