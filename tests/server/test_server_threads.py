@@ -98,3 +98,43 @@ def test_no_call_after_shutdown() -> None:
 def test_at_least_one_thread() -> None:
     with pytest.raises(ValueError, match="at least one"):
         DatabaseThreads(0)
+
+
+def test_calls_in_turn_run_on_the_thread_that_ran_last() -> None:
+    """One idle thread is woken per call, the one warm from the last call."""
+    threads = DatabaseThreads(3)
+
+    async def run() -> set[str]:
+        names = set()
+        for _ in range(20):
+            names.add(await threads.run(lambda: threading.current_thread().name))
+        return names
+
+    try:
+        assert len(asyncio.run(run())) == 1
+    finally:
+        threads.shutdown(wait=True)
+
+
+def test_calls_that_wait_for_a_thread_run_even_after_shutdown() -> None:
+    threads = DatabaseThreads(1)
+    started, release = threading.Event(), threading.Event()
+
+    def first() -> str:
+        started.set()
+        release.wait(10)
+        return "first"
+
+    async def run() -> list[str]:
+        loop = asyncio.get_running_loop()
+        tasks = [asyncio.ensure_future(threads.run(first))]
+        await loop.run_in_executor(None, started.wait, 10)
+        tasks += [asyncio.ensure_future(threads.run(str, n)) for n in range(3)]
+        await asyncio.sleep(0)  # the three are queued: the one thread is busy
+        threads.shutdown()
+        release.set()
+        return await asyncio.gather(*tasks)
+
+    assert asyncio.run(run()) == ["first", "0", "1", "2"]
+    threads.shutdown(wait=True)
+    assert not any(t.is_alive() for t in threads._threads)
