@@ -173,7 +173,7 @@ async def query_calls(request: Request, body: dict[str, Any], storage: Storage) 
     query = QUERY_CALLS.parse(body)
     page, members = await _run(request, storage.query_calls, query)
     out = {
-        "calls": [shapes.call_state(c, members.get(c.cid, [])) for c in page.items],
+        "calls": shapes.call_states(page.items, members),
         "next": page.next,
         "prev": page.prev,
     }

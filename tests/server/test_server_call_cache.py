@@ -99,6 +99,52 @@ def test_the_cache_is_bounded() -> None:
     assert orjson.dumps(shapes.call_state(kept[0], [])) == _fresh(kept[0])  # evicted: shaped again
 
 
+def _fresh_page(rows: list[CallRecord], members: dict[str, list[MemberRecord]]) -> bytes:
+    return orjson.dumps([orjson.loads(_fresh_state(r, members.get(r.cid, []))) for r in rows])
+
+
+def _fresh_state(row: CallRecord, members: list[MemberRecord]) -> bytes:
+    states = {"call": shapes.call(row), "members": [shapes.member(m) for m in members]}
+    return orjson.dumps({**states, "own_capabilities": list(shapes.CAPABILITIES)})
+
+
+def test_a_page_of_the_same_records_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shapes, "_pages", shapes._EncodedPages(1 << 20))
+    m1, m2 = (MemberRecord(ROWS[0].cid, u, _T0, None) for u in ("u1", "u2"))
+    members = {ROWS[0].cid: [m1, m2]}
+    first = shapes.call_states(ROWS, members)
+    assert isinstance(first, orjson.Fragment)
+    assert shapes.call_states(list(ROWS), {k: list(v) for k, v in members.items()}) is first
+    assert orjson.dumps(first) == _fresh_page(ROWS, members)
+    # Another record anywhere, or the same members split otherwise, is another page.
+    changed = {ROWS[0].cid: [m1, replace(m2, role="guest")]}
+    assert orjson.dumps(shapes.call_states(ROWS, changed)) == _fresh_page(ROWS, changed)
+    moved = {ROWS[0].cid: [m1], ROWS[1].cid: [m2]}
+    assert orjson.dumps(shapes.call_states(ROWS, moved)) == _fresh_page(ROWS, moved)
+    assert orjson.dumps(shapes.call_states(ROWS[:2], members)) == _fresh_page(ROWS[:2], members)
+
+
+def test_encoded_pages_are_bounded_by_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [replace(ROWS[0], cid=f"default:p{i}", id=f"p{i}") for i in range(10)]
+    one = len(_fresh_page(rows[:1], {}))  # each page's size
+    pages = shapes._EncodedPages(3 * one)
+    monkeypatch.setattr(shapes, "_pages", pages)
+    for row in rows:
+        shapes.call_states([row], {})
+    assert len(pages._entries) == 3 and pages._size <= 3 * one
+    assert shapes.call_states([rows[-1]], {}) is shapes.call_states([rows[-1]], {})  # the newest kept
+    big = shapes.call_states(rows[:4], {})  # larger than the whole budget: served, not kept
+    assert orjson.dumps(big) == _fresh_page(rows[:4], {}) and shapes.call_states(rows[:4], {}) is not big
+
+
+def test_a_page_that_cannot_be_encoded_is_left_to_the_response() -> None:
+    huge = replace(ROWS[0], cid="default:huge", custom={"n": 2**70})
+    states = shapes.call_states([huge], {})
+    assert isinstance(states, list)
+    with pytest.raises(orjson.JSONEncodeError):
+        orjson.dumps(states)
+
+
 def test_a_stored_row_read_again_is_the_same_record(tmp_path: Path) -> None:
     storage = open_storage(settings(f"sqlite:///{tmp_path / 'rows.db'}", seed=True))
     try:
