@@ -90,5 +90,6 @@ def config(app: ASGIApp, host: str, port: int, limits: HttpLimits, log_level: st
         limit_concurrency=limits.max_concurrency,
         log_level=log_level,
         access_log=False,
+        proxy_headers=False,  # no client address is used: nothing to take from X-Forwarded-For
         lifespan="on",
     )
