@@ -87,6 +87,7 @@ call_members = sa.Table(
 # members in a QueryCalls response follow.
 MEMBER_ORDER = tuple(key.field for key in QUERY_MEMBERS.full_default_sort)
 assert all(key.direction == 1 for key in QUERY_MEMBERS.full_default_sort)
+_CID_PARAMS = tuple(f"cid_{i}" for i in range(QUERY_CALLS.max_limit))  # the members statement's, one per call
 
 
 @functools.cache
@@ -108,7 +109,7 @@ def _first_members_statement(size: int, dialect_name: str) -> SelectBase:
     then caches the statement's compiled form whole instead of rendering the
     list on every execution, and `_driver_members` compiles each size once.
     """
-    cids: list[sa.BindParameter[Any]] = [sa.bindparam(f"cid_{i}") for i in range(size)]
+    cids: list[sa.BindParameter[Any]] = [sa.bindparam(name) for name in _CID_PARAMS[:size]]
     order = [call_members.c[name] for name in MEMBER_ORDER]
     per_call: sa.BindParameter[Any] = sa.bindparam("per_call")
     if dialect_name == "sqlite":
@@ -124,7 +125,9 @@ def _first_members_statement(size: int, dialect_name: str) -> SelectBase:
 
 
 def _member_params(cids: Sequence[str], per_call: int) -> dict[str, Any]:
-    return {"per_call": per_call, **{f"cid_{i}": c for i, c in enumerate(cids)}}
+    params: dict[str, Any] = dict(zip(_CID_PARAMS, cids, strict=False))
+    params["per_call"] = per_call
+    return params
 
 
 @functools.lru_cache(maxsize=QUERY_CALLS.max_limit)

@@ -124,6 +124,8 @@ class Parameters:
     given: dict[str, tuple[str, Processor | None]]  # a bind's key (or name) -> its driver name, processor
     names: frozenset[str]  # every driver name
     ordered: Callable[[dict[str, Any]], tuple[Any, ...]] | None  # the driver's order; None: by name
+    required: frozenset[str]  # the driver names of the parameters that must be given
+    direct: bool  # the required ones are by their driver names and none is converted: taken as they come
 
     @classmethod
     def of(cls, compiled: SQLCompiler, dialect: sa.Dialect) -> Parameters:
@@ -144,10 +146,14 @@ class Parameters:
                 fixed[name] = process(fixed[name])
         names = frozenset(processors)
         ordered = _in_order(tuple(compiled.positiontup or ())) if compiled.positional else None
-        return cls(fixed, given, names, ordered)
+        direct = all(key == name and processors[name] is None for key, name in required.items())
+        return cls(fixed, given, names, ordered, frozenset(required.values()), direct)
 
     def bind(self, params: dict[str, Any]) -> Any:
         """The driver's parameters (a tuple or a dict, as the dialect is positional) for `params`."""
+        if self.direct and params.keys() == self.required:
+            values = {**self.fixed, **params} if self.fixed else params
+            return values if self.ordered is None else self.ordered(values)
         values = self.fixed.copy()
         for key, value in params.items():
             target = self.given.get(key)

@@ -219,3 +219,27 @@ def test_parameters_are_those_sqlalchemy_would_pass(dialect_name: str) -> None:
     assert statement.params.bind(given) == statement.params.bind(dict(given))  # the statement's own stay as they were
     with pytest.raises(sa.exc.InvalidRequestError, match="'until'"):
         statement.params.bind({"name": "x", "limit": 3})
+
+
+@pytest.mark.parametrize("dialect_name", ["sqlite", "postgresql", "mysql"])
+def test_parameters_given_whole_pass_as_they_are(dialect_name: str) -> None:
+    """A statement of given parameters only, none converted: the values go to
+    the driver as given (in its order); an extra or a missing one is still
+    dealt with as SQLAlchemy would."""
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+    dialect = {"sqlite": sqlite, "postgresql": postgresql.psycopg, "mysql": mysql.pymysql}[dialect_name].dialect()
+    table = schema_table(ALL_TYPES, sa.MetaData(), "sft_params_direct")
+    select = (
+        sa.select(table.c.id).where(table.c.id.in_([sa.bindparam("a"), sa.bindparam("b")])).limit(sa.bindparam("n"))
+    )
+    statement = compile_once(select, dialect)
+    assert statement is not None and statement.params.direct
+    compiled = select.compile(dialect=dialect)
+    given = {"a": "x", "b": "y", "n": 2}
+    expected = compiled.construct_params(given)
+    want = tuple(expected[name] for name in compiled.positiontup or ()) if compiled.positional else expected
+    assert statement.params.bind(given) == want
+    assert statement.params.bind({**given, "other": 1}) == want
+    with pytest.raises(sa.exc.InvalidRequestError, match="'b'"):
+        statement.params.bind({"a": "x", "n": 2})
