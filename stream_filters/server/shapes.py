@@ -13,7 +13,7 @@ call carries an empty session so that `current_session_id` says it is live.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -137,26 +137,55 @@ def call_state(row: CallRecord, members: Sequence[MemberRecord]) -> dict[str, An
 # MAX_MEMBER_BYTES.
 ENCODED_CACHE_SIZE = 8192
 _R = TypeVar("_R", CallRecord, MemberRecord)
-# By id, holding the record: an id cannot be reused while its entry holds it.
-_encoded: dict[int, tuple[object, orjson.Fragment]] = {}
-_encoding = threading.Lock()
+
+
+class _Encoded:
+    """Encoded bytes by the ids of the objects they were made from, each entry
+    holding those objects, so that no id is reused while its entry lives; at
+    most `budget` in all, an entry costing `cost(its bytes)`, oldest out first
+    (an entry costing more than the whole budget is not kept)."""
+
+    def __init__(self, budget: int, cost: Callable[[bytes], int]) -> None:
+        self.budget = budget
+        self.cost = cost
+        self._entries: dict[Hashable, tuple[object, orjson.Fragment, int]] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> orjson.Fragment | None:
+        found = self._entries.get(key)
+        return None if found is None else found[1]
+
+    def keep(self, key: Hashable, held: object, encoded: bytes) -> orjson.Fragment:
+        fragment = orjson.Fragment(encoded)
+        cost = self.cost(encoded)
+        if cost > self.budget:
+            return fragment
+        with self._lock:
+            while self._entries and self._size + cost > self.budget:
+                self._size -= self._entries.pop(next(iter(self._entries)))[2]
+            if key not in self._entries:
+                self._entries[key] = (held, fragment, cost)
+                self._size += cost
+        return fragment
+
+
+_encoded = _Encoded(ENCODED_CACHE_SIZE, lambda _bytes: 1)
 
 
 def encoded(record: _R, shape: Callable[[_R], dict[str, Any]]) -> orjson.Fragment | dict[str, Any]:
     """`shape(record)`, encoded once per record object."""
     found = _encoded.get(id(record))
-    if found is not None and found[0] is record:
-        return found[1]
+    if found is not None:
+        return found
     body = shape(record)
     try:
-        fragment = orjson.Fragment(orjson.dumps(body))
+        return _encoded.keep(id(record), record, orjson.dumps(body))
     except orjson.JSONEncodeError:  # an integer beyond 64 bits: encode (and fail) with the response
         return body
-    with _encoding:
-        if len(_encoded) >= ENCODED_CACHE_SIZE:
-            del _encoded[next(iter(_encoded))]
-        _encoded[id(record)] = (record, fragment)
-    return fragment
 
 
 # The `calls` of a QueryCalls page, encoded once per distinct list of call
@@ -164,38 +193,9 @@ def encoded(record: _R, shape: Callable[[_R], dict[str, Any]]) -> orjson.Fragmen
 # the same records (the row caches), so its calls go out as the bytes made
 # the first time, without a call state per call and a lookup per record
 # (0.12 M of a default page's 2.5 M instructions). Keyed by the records' ids
-# as `_encoded` is, each entry holding its records; at most PAGE_CACHE_BYTES
-# of pages (oldest out first), a page larger than that not kept.
+# and how the members fall to the calls; at most PAGE_CACHE_BYTES of pages.
 PAGE_CACHE_BYTES = 16 * 1024 * 1024
-
-
-class _EncodedPages:
-    """Encoded lists of call states by their records' ids, at most `budget` bytes in all."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self._entries: dict[tuple[int, ...], tuple[object, orjson.Fragment, int]] = {}
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[int, ...]) -> orjson.Fragment | None:
-        found = self._entries.get(key)
-        return None if found is None else found[1]
-
-    def keep(self, key: tuple[int, ...], records: object, encoded: bytes) -> orjson.Fragment:
-        fragment = orjson.Fragment(encoded)
-        if len(encoded) > self.budget:
-            return fragment
-        with self._lock:
-            while self._entries and self._size + len(encoded) > self.budget:
-                self._size -= self._entries.pop(next(iter(self._entries)))[2]
-            if key not in self._entries:
-                self._entries[key] = (records, fragment, len(encoded))
-                self._size += len(encoded)
-        return fragment
-
-
-_pages = _EncodedPages(PAGE_CACHE_BYTES)
+_pages = _Encoded(PAGE_CACHE_BYTES, len)
 
 
 def call_states(calls: Sequence[CallRecord], members: Mapping[str, Sequence[MemberRecord]]) -> Any:

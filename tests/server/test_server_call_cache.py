@@ -109,7 +109,7 @@ def _fresh_state(row: CallRecord, members: list[MemberRecord]) -> bytes:
 
 
 def test_a_page_of_the_same_records_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shapes, "_pages", shapes._EncodedPages(1 << 20))
+    monkeypatch.setattr(shapes, "_pages", shapes._Encoded(1 << 20, len))
     m1, m2 = (MemberRecord(ROWS[0].cid, u, _T0, None) for u in ("u1", "u2"))
     members = {ROWS[0].cid: [m1, m2]}
     first = shapes.call_states(ROWS, members)
@@ -127,7 +127,7 @@ def test_a_page_of_the_same_records_is_encoded_once(monkeypatch: pytest.MonkeyPa
 def test_encoded_pages_are_bounded_by_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [replace(ROWS[0], cid=f"default:p{i}", id=f"p{i}") for i in range(10)]
     one = len(_fresh_page(rows[:1], {}))  # each page's size
-    pages = shapes._EncodedPages(3 * one)
+    pages = shapes._Encoded(3 * one, len)
     monkeypatch.setattr(shapes, "_pages", pages)
     for row in rows:
         shapes.call_states([row], {})
