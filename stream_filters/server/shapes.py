@@ -46,6 +46,9 @@ class CallRecord:
     backstage: bool | None = False
     ongoing: bool | None = False
     custom: Mapping[str, Any] = field(default_factory=dict)
+    # The call's first members, as a QueryCalls page reads them with the call
+    # (`storage.first_members`); empty where the call is read alone.
+    members: tuple[MemberRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,8 +30,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex
-from sqlalchemy.sql.expression import SelectBase
 
 from ..ast import Condition, Node
 from ..cursors import Secrets
@@ -41,10 +41,9 @@ from ..operators import Op
 from ..pagination import Page
 from ..query import Query
 from ..schema import QUERY_CALLS, QUERY_MEMBERS, Field
-from ..sql import Related, map_table, paginate, sort_indexes
-from ..sql.driver import DriverStatement, compile_once
+from ..sql import Related, SqlMapping, map_table, paginate, sort_indexes
 from ..sql.row_cache import RowCache
-from ..sql.types import UtcDateTime, code_point_string, json_type
+from ..sql.types import UtcDateTime, code_point_string, json_type, to_utc
 from .bodies import CallInput, MemberInput, MembersUpdate
 from .shapes import CallRecord, MemberRecord
 
@@ -87,67 +86,99 @@ call_members = sa.Table(
 # members in a QueryCalls response follow.
 MEMBER_ORDER = tuple(key.field for key in QUERY_MEMBERS.full_default_sort)
 assert all(key.direction == 1 for key in QUERY_MEMBERS.full_default_sort)
-_CID_PARAMS = tuple(f"cid_{i}" for i in range(QUERY_CALLS.max_limit))  # the members statement's, one per call
+# What a call's row carries of each of its first members (`first_members`):
+# every column but the call's own cid, in this order.
+_PREVIEW_COLUMNS = ("user_id", "role", "custom", "created_at", "updated_at")
+
+
+def first_members(dialect_name: str, per_call: int) -> sa.ColumnElement[Any]:
+    """The first `per_call` members of the call of each `calls` row, in
+    MEMBER_ORDER, as one JSON array of `[user_id, role, custom, created_at,
+    updated_at]` (NULL or `[]` for none): a column of the calls page's own
+    SELECT, so that a QueryCalls page is one statement and one round trip,
+    and a call read again with the same members is the same row for the row
+    cache. Each call's members are one range of the (call_cid, created_at,
+    user_id) index under its LIMIT.
+
+    `custom` goes in as its stored text, which `call_record` decodes as the
+    column's own reader would (SQLite's JSON functions would refuse text an
+    earlier version may have stored, `Infinity`; MariaDB will not mix the
+    JSON column's collation with the ids'). PostgreSQL and SQLite aggregate a
+    correlated subquery; MariaDB, which allows no outer reference inside a
+    derived table, orders and limits within JSON_ARRAYAGG itself."""
+    columns: list[sa.ColumnElement[Any]] = [call_members.c[name] for name in _PREVIEW_COLUMNS]
+    columns[_PREVIEW_COLUMNS.index("custom")] = sa.cast(call_members.c.custom, sa.Text())
+    order = [call_members.c[name] for name in MEMBER_ORDER]
+    of_call = call_members.c.call_cid == calls.c.cid
+    aggregate: sa.ColumnElement[Any]
+    if dialect_name in ("mysql", "mariadb"):
+        aggregate = _ArrayAgg(sa.func.json_array(*columns), order, per_call)
+        return sa.select(aggregate).where(of_call).correlate(calls).scalar_subquery()
+    ranged = sa.select(*columns).where(of_call).order_by(*order).limit(per_call).correlate(calls).subquery("first")
+    if dialect_name == "postgresql":
+        aggregate = sa.func.json_agg(sa.func.json_build_array(*ranged.c))
+    else:
+        aggregate = sa.func.json_group_array(sa.func.json_array(*ranged.c))
+    return sa.select(aggregate).scalar_subquery()
+
+
+class _ArrayAgg(sa.ColumnElement[Any]):
+    """MariaDB's `JSON_ARRAYAGG(element ORDER BY ... LIMIT n)`."""
+
+    inherit_cache = False  # the LIMIT is rendered as a number: every instance compiles anew
+
+    def __init__(self, element: sa.ColumnElement[Any], order: list[sa.Column[Any]], limit: int) -> None:
+        self.element = element
+        self.order = order
+        self.limit = int(limit)
+        self.type = sa.types.NullType()
+
+
+@compiles(_ArrayAgg)
+def _compile_array_agg(element: _ArrayAgg, compiler: Any, **kw: Any) -> str:
+    order = ", ".join(compiler.process(column, **kw) for column in element.order)
+    return f"JSON_ARRAYAGG({compiler.process(element.element, **kw)} ORDER BY {order} LIMIT {element.limit})"
 
 
 @functools.cache
-def _first_members_statement(size: int, dialect_name: str) -> SelectBase:
-    """Up to `per_call` members of each of `size` calls, in MEMBER_ORDER
-    within each call.
-
-    On SQLite, per call a SELECT of its own, one range of the (call_cid,
-    created_at, user_id) index under its own LIMIT, all in one statement with
-    UNION ALL: ranking the members of all the page's calls with a window
-    function and keeping the first of each took SQLite 1.7 times the
-    instructions (temporary tables for the partitions and the order), in the
-    server's own process. Elsewhere the database does that work in its own
-    process, and the ranked form stays short: psycopg neither prepares nor
-    caches the parsing of statements over 4 KiB, which the union of a page's
-    25 calls is.
-
-    The calls are `size` separate parameters, not an expanding IN: SQLAlchemy
-    then caches the statement's compiled form whole instead of rendering the
-    list on every execution, and `_driver_members` compiles each size once.
-    """
-    cids: list[sa.BindParameter[Any]] = [sa.bindparam(name) for name in _CID_PARAMS[:size]]
-    order = [call_members.c[name] for name in MEMBER_ORDER]
-    per_call: sa.BindParameter[Any] = sa.bindparam("per_call")
-    if dialect_name == "sqlite":
-        arms = []
-        for i, cid in enumerate(cids):
-            ranged = sa.select(call_members).where(call_members.c.call_cid == cid).order_by(*order).limit(per_call)
-            arms.append(sa.select(*ranged.subquery(f"call_{i}").c))
-        return sa.union_all(*arms)
-    rank = sa.func.row_number().over(partition_by=call_members.c.call_cid, order_by=order).label("rank")
-    ranked = sa.select(call_members, rank).where(call_members.c.call_cid.in_(cids)).subquery("ranked")
-    columns = [ranked.c[c.name] for c in call_members.columns]  # the table's order: rows share a RowCache
-    return sa.select(*columns).where(ranked.c.rank <= per_call)
+def calls_mapping(dialect_name: str, members_per_call: int) -> SqlMapping:
+    """QueryCalls over `calls`, each row with its first members (`first_members`)
+    as the column `members`. One mapping per (dialect, number): compiled
+    statements are cached per mapping."""
+    preview = sa.type_coerce(first_members(dialect_name, members_per_call), json_type()).label("members")
+    return map_table(QUERY_CALLS, calls, _CALL_TARGETS, columns=[*calls.c, preview])
 
 
-def _member_params(cids: Sequence[str], per_call: int) -> dict[str, Any]:
-    params: dict[str, Any] = dict(zip(_CID_PARAMS, cids, strict=False))
-    params["per_call"] = per_call
-    return params
+def _preview(cid: str, value: Any) -> tuple[MemberRecord, ...]:
+    """The members a call's row carries (`first_members`), in MEMBER_ORDER:
+    SQL promises no order within an aggregate over a subquery."""
+    members = [
+        MemberRecord(
+            call_cid=cid,
+            user_id=user_id,
+            role=role,
+            custom=json_value(custom) or {},
+            created_at=_timestamp(created_at),
+            updated_at=None if updated_at is None else _timestamp(updated_at),
+        )
+        for user_id, role, custom, created_at, updated_at in value or ()
+    ]
+    members.sort(key=_member_order)
+    return tuple(members)
 
 
-@functools.lru_cache(maxsize=QUERY_CALLS.max_limit)
-def _driver_members(dialect: sa.Dialect, size: int) -> DriverStatement:
-    """The members statement compiled once per dialect and size, run on the
-    driver's own cursor as `paginate(driver_cursor=True)` runs a page
-    (`stream_filters.sql.driver`): skipping SQLAlchemy's per-execution work
-    saves a fifth to a third of the members query's CPU time (measured
-    in-process on SQLite); the columns' own processors convert the values."""
-    statement = compile_once(_first_members_statement(size, dialect.name), dialect)
-    assert statement is not None  # one parameter per call: no SQL rendered per execution
-    return statement
+def _timestamp(text: str) -> datetime:
+    """A timestamp as JSON has it: ISO 8601, with an offset on PostgreSQL,
+    naive UTC on SQLite and MariaDB."""
+    return to_utc(datetime.fromisoformat(text))
 
 
-# Rows kept as records (`RowCache`): a call's record with its row is about
-# 2 KiB for the demo's calls, a member's 1 KiB (at most the 5 KiB of custom
-# data more). A page holds up to 25 calls and 25 members of each.
-CALL_ROWS = 4096
+# Rows kept as records (`RowCache`). A call's record holds its first members
+# (up to members_per_call): about 2 KiB with the row for the demo's calls, at
+# most 5 KiB of custom data for the call and each member more, twice (the row
+# as the driver returned it is the key). A page holds up to 25 calls.
+CALL_ROWS = 1024
 MEMBER_ROWS = 16384
-_MEMBER_COLUMNS = tuple(c.name for c in call_members.columns)
 _member_order = operator.attrgetter(*MEMBER_ORDER)
 
 
@@ -235,7 +266,10 @@ def now() -> datetime:
 # the columns are.
 def call_record(row: Mapping[Any, Any]) -> CallRecord:
     # The columns are CallRecord's fields: passed by keyword at once, which
-    # costs two thirds of reading them one by one.
+    # costs two thirds of reading them one by one. A page's rows carry the
+    # call's first members too (`calls_mapping`).
+    if "members" in row:
+        row = {**row, "members": _preview(row["cid"], row["members"])}
     record = CallRecord(**row)
     return record if record.custom is not None else dataclasses.replace(record, custom={})
 
@@ -267,6 +301,7 @@ class Storage:
         self.threads = SQLITE_THREADS if sqlite else POOL_SIZE + POOL_OVERFLOW
         self._writing: contextlib.AbstractContextManager[Any] = threading.Lock() if sqlite else contextlib.nullcontext()
         self._reads = _read_engine(engine)
+        self.calls_mapping = calls_mapping(engine.dialect.name, members_per_call)
 
     # -- set-up ----------------------------------------------------------------
 
@@ -294,12 +329,15 @@ class Storage:
 
     # -- reads -----------------------------------------------------------------
 
-    def query_calls(self, query: Query) -> tuple[Page[CallRecord], dict[str, list[MemberRecord]]]:
-        def work(conn: Connection) -> tuple[Page[CallRecord], dict[str, list[MemberRecord]]]:
-            page = read_calls(conn, query, self.secret, self.call_rows)
-            return page, self._first_members(conn, [c.cid for c in page.items], self.members_per_call)
+    def query_calls(self, query: Query) -> tuple[Page[CallRecord], dict[str, Sequence[MemberRecord]]]:
+        """A page of calls, and the first `members_per_call` members of each
+        (read with the calls, in one statement: `first_members`)."""
 
-        return self._read(work)
+        def work(conn: Connection) -> Page[CallRecord]:
+            return read_calls(conn, query, self.secret, self.call_rows, self.calls_mapping)
+
+        page = self._read(work)
+        return page, {c.cid: c.members for c in page.items}
 
     def query_members(self, cid: str, query: Query) -> Page[MemberRecord] | None:
         """A page of the call's members (`query` is scoped to it with `of_call`),
@@ -343,7 +381,7 @@ class Storage:
         def work(conn: Connection) -> Created:
             existing = self._call(conn, cid)
             record = existing or self._insert_call(conn, call_type, call_id, data)
-            return Created(record, self._first_members(conn, [cid], data.members_limit)[cid], existing is None)
+            return Created(record, self._members(conn, cid, data.members_limit), existing is None)
 
         return self._transaction(work)
 
@@ -428,18 +466,11 @@ class Storage:
         by_id = {r["user_id"]: member_record(r) for r in rows}
         return [by_id[u] for u in wanted if u in by_id]
 
-    def _first_members(self, conn: Connection, cids: Sequence[str], per_call: int) -> dict[str, list[MemberRecord]]:
-        """Up to `per_call` members of each call, in QueryCallMembers' default order."""
-        grouped: dict[str, list[MemberRecord]] = {cid: [] for cid in cids}
-        if not cids or per_call <= 0:
-            return grouped
-        rows = _driver_members(conn.dialect, len(cids)).execute(conn, _member_params(cids, per_call), raw=True)
-        for record, _ in self.member_rows.entries(rows, _MEMBER_COLUMNS, len(_MEMBER_COLUMNS)):
-            grouped[record.call_cid].append(record)
-        for members in grouped.values():  # in MEMBER_ORDER: SQL promises no order across UNION ALL or a subquery
-            if len(members) > 1:
-                members.sort(key=_member_order)
-        return grouped
+    def _members(self, conn: Connection, cid: str, limit: int) -> list[MemberRecord]:
+        """The call's first `limit` members, in MEMBER_ORDER."""
+        order = [call_members.c[name] for name in MEMBER_ORDER]
+        select = sa.select(call_members).where(call_members.c.call_cid == cid).order_by(*order).limit(limit)
+        return [member_record(r) for r in conn.execute(select).mappings()]
 
 
 def _read_engine(engine: Engine) -> Engine:
@@ -549,11 +580,9 @@ def _changes(member: MemberInput, stamp: datetime) -> dict[str, Any]:
     return values
 
 
-CALLS_MAPPING = map_table(
-    QUERY_CALLS,
-    calls,
-    {"members": Related(on=call_members.c.call_cid == calls.c.cid, value=call_members.c.user_id)},
-)
+_CALL_TARGETS = {"members": Related(on=call_members.c.call_cid == calls.c.cid, value=call_members.c.user_id)}
+# Pages of the table's columns: the calls' fields, sorts and indexes. `calls_mapping` adds the members.
+CALLS_MAPPING = map_table(QUERY_CALLS, calls, _CALL_TARGETS)
 
 # QueryCallMembers reads the members of one call: QUERY_MEMBERS with the call
 # as a hidden field, which each request binds with a scope (SPEC §8). The scope
@@ -595,8 +624,10 @@ def _create_indexes(conn: Connection) -> None:
 # Pages are read on the driver's cursor (`paginate(driver_cursor=True)`): the
 # same rows for a fraction of SQLAlchemy's per-execution CPU (docs/server.md,
 # "CPU per page", third round).
-def read_calls(conn: Connection, query: Query, secret: Secrets, records: RowCache[CallRecord]) -> Page[CallRecord]:
-    return paginate(query, conn, CALLS_MAPPING, secret=secret, driver_cursor=True, items=records)
+def read_calls(
+    conn: Connection, query: Query, secret: Secrets, records: RowCache[CallRecord], mapping: SqlMapping
+) -> Page[CallRecord]:
+    return paginate(query, conn, mapping, secret=secret, driver_cursor=True, items=records)
 
 
 def read_members(

@@ -2,9 +2,10 @@
 `members_per_call` in QueryCallMembers' default order (created_at, then
 user_id by code point), on every database and for pages of any size.
 
-The storage reads them with one SELECT per call under UNION ALL
-(`storage._first_members_statement`); here the expected members are worked
-out in Python from the rows written."""
+The storage reads them in the calls page's own SELECT, as a JSON array per
+call (`storage.first_members`); here the expected members are worked out in
+Python from the rows written, and their values are checked against the same
+members read as rows of their own table (QueryCallMembers)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from server_helpers import database_url
 
 from stream_filters.query import Query
 from stream_filters.schema import QUERY_CALLS
-from stream_filters.server.storage import Storage, connect
+from stream_filters.server import shapes
+from stream_filters.server.storage import CALL_MEMBERS, Storage, connect, of_call
 
 PER_CALL = 5
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -32,6 +35,26 @@ MEMBERS = {
     "default:few": [("solo", 2), ("duo", 1)],
     "default:none": [],
 }
+# Values each database renders its own way inside JSON: numbers of every
+# kind in custom data (a float that is whole, a zero's sign, an integer
+# beyond 64 bits, an exponent), escapes, timestamps with and without a
+# fraction of a second, a role and an updated_at or none.
+VALUES = "default:values"
+CUSTOM = {
+    "f": 1.0,
+    "i": 2,
+    "big": 2**70,
+    "zero": -0.0,
+    "tiny": 1.5e-7,
+    "huge": 1e300,
+    "s": 'é\u2028"\\/\x01',
+    "nested": {"a": [1, 2.5, None, True, {"k": []}]},
+}
+VALUE_MEMBERS = [
+    ("plain", None, {}, START, None),
+    ('rich "quoted" é', "host", CUSTOM, START + timedelta(microseconds=1), START + timedelta(days=400, seconds=1)),
+    ("late", "guest", {"u": 1}, START + timedelta(seconds=59, microseconds=999999), START + timedelta(seconds=60)),
+]
 
 
 def _call(cid: str, age: int) -> dict[str, Any]:
@@ -65,7 +88,19 @@ def storage(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     store = Storage(connect(url), b"k" * 32, members_per_call=PER_CALL)
     store.create()
     calls = [_call(cid, age) for age, cid in enumerate(MEMBERS)]
+    calls.append(_call(VALUES, len(calls)))
     members = [_member(cid, u, minute) for cid, rows in MEMBERS.items() for u, minute in rows]
+    for user_id, role, custom, created_at, updated_at in VALUE_MEMBERS:
+        members.append(
+            {
+                "call_cid": VALUES,
+                "user_id": user_id,
+                "role": role,
+                "custom": custom,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            }
+        )
     assert store.seed(calls, members)
     try:
         yield store
@@ -82,11 +117,36 @@ def _expected(cid: str) -> list[str]:
 def test_each_call_has_its_first_members_in_default_order(storage: Storage, limit: int) -> None:
     page, members = storage.query_calls(QUERY_CALLS.parse({"limit": limit}))
     cids = [c.cid for c in page.items]
-    assert cids == list(MEMBERS)[:limit]  # newest first
+    assert cids == [*MEMBERS, VALUES][:limit]  # newest first
     assert set(members) == set(cids)
     for cid in cids:
         assert [m.user_id for m in members[cid]] == _expected(cid), cid
         assert all(m.call_cid == cid for m in members[cid])
+
+
+def test_members_read_with_their_calls_are_those_of_their_own_table(storage: Storage) -> None:
+    """Every value as QueryCallMembers reads it from the member's own row, to
+    the byte of the response (a float stays a float, a zero keeps its sign
+    where the database keeps it)."""
+    _, members = storage.query_calls(QUERY_CALLS.parse({"filter_conditions": {"id": VALUES.split(":")[1]}}))
+    own = storage.query_members(VALUES, CALL_MEMBERS.parse({}, scope=of_call(VALUES)))
+    assert own is not None and len(own.items) == len(VALUE_MEMBERS)
+    assert [m.user_id for m in members[VALUES]] == [m.user_id for m in own.items]
+    assert members[VALUES] == tuple(own.items)
+    for preview, row in zip(members[VALUES], own.items, strict=True):
+        assert orjson.dumps(shapes.member(preview)) == orjson.dumps(shapes.member(row))
+        assert preview.created_at.tzinfo is row.created_at.tzinfo
+
+
+def test_no_members_per_call_reads_none(tmp_path: Path) -> None:
+    store = Storage(connect(f"sqlite:///{tmp_path / 'none.db'}"), b"k" * 32, members_per_call=0)
+    store.create()
+    assert store.seed([_call("default:many", 0)], [_member("default:many", "a", 0)])
+    try:
+        page, members = store.query_calls(QUERY_CALLS.parse({}))
+        assert [c.cid for c in page.items] == ["default:many"] and members == {"default:many": ()}
+    finally:
+        store.dispose()
 
 
 def test_a_page_read_again_has_the_same_members(storage: Storage) -> None:
