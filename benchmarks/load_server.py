@@ -7,7 +7,8 @@ and custom data), starts the server as a subprocess on a free 127.0.0.1 port,
 and runs N concurrent asyncio + httpx clients for a fixed total of requests:
 each client walks a query's pages with `next` (a mix of QueryCalls and
 QueryCallMembers requests). Every page is checked against the in-memory
-backend over the same rows. Prints requests/s, p50/p99 latency, errors and
+backend over the same rows: its items, whether it has `next` and `prev`, and
+on QueryCalls each call's members. Prints requests/s, p50/p99 latency, errors and
 wrong pages as a Markdown table. It stops by itself: the request count is
 fixed, each request has a timeout, and the whole run has a deadline.
 """
@@ -152,6 +153,16 @@ class Expected:
     keys: list[str]
     has_next: bool
     has_prev: bool
+    # QueryCalls: each call's members in the response, its first MEMBERS_PER_CALL
+    # in QueryCallMembers' default order (the server's default).
+    members: list[list[str]] = field(default_factory=list)
+
+
+MEMBERS_PER_CALL = 25
+
+
+def first_members(rows: list[dict[str, Any]]) -> list[str]:
+    return [m["user_id"] for m in memory.paginate(QUERY_MEMBERS.parse({"limit": MEMBERS_PER_CALL}), rows).items]
 
 
 def expected_walk(
@@ -164,7 +175,8 @@ def expected_walk(
     cursor: dict[str, str] = {}
     while len(pages) < MAX_PAGES:
         page = memory.paginate(schema.parse({**template.body, **cursor}), rows)
-        pages.append(Expected([r[key] for r in page.items], page.next is not None, page.prev is not None))
+        previews = [first_members(members.get(r["cid"], [])) for r in page.items] if template.call is None else []
+        pages.append(Expected([r[key] for r in page.items], page.next is not None, page.prev is not None, previews))
         if page.next is None:
             break
         cursor = {"next": page.next}
@@ -281,11 +293,13 @@ async def client_loop(
                 tally.errors += 1
                 break
             data = response.json()
+            previews: list[list[str]] = []
             if template.call is None:
                 keys = [c["call"]["cid"] for c in data["calls"]]
+                previews = [[m["user_id"] for m in c["members"]] for c in data["calls"]]
             else:
                 keys = [m["user_id"] for m in data["members"]]
-            got = Expected(keys, data.get("next") is not None, data.get("prev") is not None)
+            got = Expected(keys, data.get("next") is not None, data.get("prev") is not None, previews)
             if got != page:
                 tally.wrong_pages += 1
                 break
