@@ -211,8 +211,20 @@ def connect(url: str, **options: Any) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     engine = sa.create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, **json_options, **options)
+    if engine.dialect.name in ("mysql", "mariadb"):
+        sa.event.listen(engine, "connect", _mariadb_session)
     _ping_when_idle(engine, PING_AFTER_IDLE_SECONDS)
     return engine
+
+
+def _mariadb_session(dbapi_connection: Any, _record: Any) -> None:
+    """MariaDB cuts what JSON_ARRAYAGG returns at `group_concat_max_len`
+    (1 MiB by default), with only a warning, which would leave a call's
+    members (`first_members`) as broken JSON: allowed here up to the largest
+    packet the session may send, which bounds any row anyway."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION group_concat_max_len = @@max_allowed_packet")
+    cursor.close()
 
 
 # A pooled connection idle longer than this is pinged before use. Pinging on

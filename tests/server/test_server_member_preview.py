@@ -163,3 +163,22 @@ def test_no_members_without_calls(storage: Storage) -> None:
     query: Query = QUERY_CALLS.parse({"filter_conditions": {"id": "missing"}})
     page, members = storage.query_calls(query)
     assert page.items == [] and members == {}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mysql"])
+def test_members_of_more_than_a_mebibyte_are_read_whole(kind: str, tmp_path: Path) -> None:
+    """MariaDB cuts JSON_ARRAYAGG at `group_concat_max_len` (1 MiB by
+    default) with only a warning; the storage's sessions lift that bound."""
+    url = database_url(kind, tmp_path, "sf_member_preview_big")
+    per_call = 100
+    store = Storage(connect(url), b"k" * 32, members_per_call=per_call)
+    store.create()
+    padding = "x" * 12_000
+    members = [{**_member("default:big", f"u{i:03d}", i), "custom": {"pad": padding, "i": i}} for i in range(per_call)]
+    assert store.seed([_call("default:big", 0)], members)
+    try:
+        _, found = store.query_calls(QUERY_CALLS.parse({}))
+        assert [m.user_id for m in found["default:big"]] == [f"u{i:03d}" for i in range(per_call)]
+        assert all(m.custom == {"pad": padding, "i": i} for i, m in enumerate(found["default:big"]))
+    finally:
+        store.dispose()
