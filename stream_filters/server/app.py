@@ -31,7 +31,8 @@ from ..schema import QUERY_CALLS
 from . import bodies, request_log, shapes
 from .auth import authenticate
 from .errors import ApiError, StreamCode
-from .storage import CALL_MEMBERS, MissingCreator, Storage, connect, of_call
+from .storage import MissingCreator, Storage, connect
+from .tables import CALL_MEMBERS, of_call
 from .threads import DatabaseThreads
 
 LOGGER = logging.getLogger("stream_filters.server")

@@ -47,7 +47,7 @@ class CallRecord:
     ongoing: bool | None = False
     custom: Mapping[str, Any] = field(default_factory=dict)
     # The call's first members, as a QueryCalls page reads them with the call
-    # (`storage.first_members`); empty where the call is read alone.
+    # (`first_members.first_members`); empty where the call is read alone.
     members: tuple[MemberRecord, ...] = ()
 
 

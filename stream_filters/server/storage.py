@@ -1,9 +1,4 @@
-"""Calls and their members in a SQL database, queried through `stream_filters.sql`.
-
-Two tables: `calls` (one row per call, keyed by `cid`) and `call_members`
-(keyed by `call_cid` + `user_id`). The `members` field of QueryCalls is the
-set of `user_id`s of a call's rows in `call_members`, which the SQL backend
-reaches as a related table.
+"""Calls and their members in a SQL database (`tables.py`), queried through `stream_filters.sql`.
 
 The engine is synchronous and the app runs each operation in a worker thread:
 one code path for every database the SQL backend supports (SQLite has no
@@ -14,163 +9,30 @@ timeout so readers never wait for the writer.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import functools
-import json
-import operator
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.schema import CreateIndex
 
-from ..ast import Condition, Node
 from ..cursors import Secrets
-from ..field_types import FieldType
 from ..json_numbers import dumps_json
-from ..operators import Op
 from ..pagination import Page
 from ..query import Query
-from ..schema import QUERY_CALLS, QUERY_MEMBERS, Field
-from ..sql import Related, SqlMapping, map_table, paginate, sort_indexes
+from ..sql import SqlMapping, paginate
 from ..sql.row_cache import RowCache
-from ..sql.types import UtcDateTime, code_point_string, json_type, to_utc
 from .bodies import CallInput, MemberInput, MembersUpdate
+from .first_members import calls_mapping, members_of_row
 from .shapes import CallRecord, MemberRecord
+from .tables import MEMBER_ORDER, MEMBERS_OF_CALL, call_members, calls, create_indexes, json_value, metadata
 
-metadata = sa.MetaData()
 _T = TypeVar("_T")
-
-
-calls = sa.Table(
-    "calls",
-    metadata,
-    sa.Column("cid", code_point_string(130), primary_key=True),
-    sa.Column("id", code_point_string(64), nullable=False),
-    sa.Column("type", code_point_string(64), nullable=False),
-    sa.Column("team", code_point_string(255)),
-    sa.Column("created_by_user_id", code_point_string(255), nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
-    sa.Column("starts_at", UtcDateTime),
-    sa.Column("ended_at", UtcDateTime),
-    sa.Column("backstage", sa.Boolean),
-    sa.Column("ongoing", sa.Boolean),
-    sa.Column("custom", json_type(), nullable=False),
-    mysql_charset="utf8mb4",
-)
-
-call_members = sa.Table(
-    "call_members",
-    metadata,
-    sa.Column("call_cid", code_point_string(130), sa.ForeignKey("calls.cid", ondelete="CASCADE"), primary_key=True),
-    sa.Column("user_id", code_point_string(255), primary_key=True),
-    sa.Column("role", code_point_string(255)),
-    sa.Column("custom", json_type(), nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("updated_at", UtcDateTime),
-    mysql_charset="utf8mb4",
-)
-
-
-# QueryCallMembers' default order (ascending on each key), which a call's
-# members in a QueryCalls response follow.
-MEMBER_ORDER = tuple(key.field for key in QUERY_MEMBERS.full_default_sort)
-assert all(key.direction == 1 for key in QUERY_MEMBERS.full_default_sort)
-# What a call's row carries of each of its first members (`first_members`):
-# every column but the call's own cid, in this order.
-_PREVIEW_COLUMNS = ("user_id", "role", "custom", "created_at", "updated_at")
-
-
-def first_members(dialect_name: str, per_call: int) -> sa.ColumnElement[Any]:
-    """The first `per_call` members of the call of each `calls` row, in
-    MEMBER_ORDER, as one JSON array of `[user_id, role, custom, created_at,
-    updated_at]` (NULL or `[]` for none): a column of the calls page's own
-    SELECT, so that a QueryCalls page is one statement and one round trip,
-    and a call read again with the same members is the same row for the row
-    cache. Each call's members are one range of the (call_cid, created_at,
-    user_id) index under its LIMIT.
-
-    `custom` goes in as its stored text, which `call_record` decodes as the
-    column's own reader would (SQLite's JSON functions would refuse text an
-    earlier version may have stored, `Infinity`; MariaDB will not mix the
-    JSON column's collation with the ids'). PostgreSQL and SQLite aggregate a
-    correlated subquery; MariaDB, which allows no outer reference inside a
-    derived table, orders and limits within JSON_ARRAYAGG itself."""
-    columns: list[sa.ColumnElement[Any]] = [call_members.c[name] for name in _PREVIEW_COLUMNS]
-    columns[_PREVIEW_COLUMNS.index("custom")] = sa.cast(call_members.c.custom, sa.Text())
-    order = [call_members.c[name] for name in MEMBER_ORDER]
-    of_call = call_members.c.call_cid == calls.c.cid
-    aggregate: sa.ColumnElement[Any]
-    if dialect_name in ("mysql", "mariadb"):
-        aggregate = _ArrayAgg(sa.func.json_array(*columns), order, per_call)
-        return sa.select(aggregate).where(of_call).correlate(calls).scalar_subquery()
-    ranged = sa.select(*columns).where(of_call).order_by(*order).limit(per_call).correlate(calls).subquery("first")
-    if dialect_name == "postgresql":
-        aggregate = sa.func.json_agg(sa.func.json_build_array(*ranged.c))
-    else:
-        aggregate = sa.func.json_group_array(sa.func.json_array(*ranged.c))
-    return sa.select(aggregate).scalar_subquery()
-
-
-class _ArrayAgg(sa.ColumnElement[Any]):
-    """MariaDB's `JSON_ARRAYAGG(element ORDER BY ... LIMIT n)`."""
-
-    inherit_cache = False  # the LIMIT is rendered as a number: every instance compiles anew
-
-    def __init__(self, element: sa.ColumnElement[Any], order: list[sa.Column[Any]], limit: int) -> None:
-        self.element = element
-        self.order = order
-        self.limit = int(limit)
-        self.type = sa.types.NullType()
-
-
-@compiles(_ArrayAgg)
-def _compile_array_agg(element: _ArrayAgg, compiler: Any, **kw: Any) -> str:
-    order = ", ".join(compiler.process(column, **kw) for column in element.order)
-    return f"JSON_ARRAYAGG({compiler.process(element.element, **kw)} ORDER BY {order} LIMIT {element.limit})"
-
-
-@functools.cache
-def calls_mapping(dialect_name: str, members_per_call: int) -> SqlMapping:
-    """QueryCalls over `calls`, each row with its first members (`first_members`)
-    as the column `members`. One mapping per (dialect, number): compiled
-    statements are cached per mapping."""
-    preview = sa.type_coerce(first_members(dialect_name, members_per_call), json_type()).label("members")
-    return map_table(QUERY_CALLS, calls, _CALL_TARGETS, columns=[*calls.c, preview])
-
-
-def _preview(cid: str, value: Any) -> tuple[MemberRecord, ...]:
-    """The members a call's row carries (`first_members`), in MEMBER_ORDER:
-    SQL promises no order within an aggregate over a subquery."""
-    members = [
-        MemberRecord(
-            call_cid=cid,
-            user_id=user_id,
-            role=role,
-            custom=json_value(custom) or {},
-            created_at=_timestamp(created_at),
-            updated_at=None if updated_at is None else _timestamp(updated_at),
-        )
-        for user_id, role, custom, created_at, updated_at in value or ()
-    ]
-    members.sort(key=_member_order)
-    return tuple(members)
-
-
-def _timestamp(text: str) -> datetime:
-    """A timestamp as JSON has it: ISO 8601, with an offset on PostgreSQL,
-    naive UTC on SQLite and MariaDB."""
-    return to_utc(datetime.fromisoformat(text))
 
 
 # Rows kept as records (`RowCache`). A call's record holds its first members
@@ -179,7 +41,6 @@ def _timestamp(text: str) -> datetime:
 # as the driver returned it is the key). A page holds up to 25 calls.
 CALL_ROWS = 1024
 MEMBER_ROWS = 16384
-_member_order = operator.attrgetter(*MEMBER_ORDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,16 +114,6 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
     sa.event.listen(engine, "checkout", checkout)
 
 
-def json_value(text: str | bytes) -> Any:
-    """A JSON column's value: orjson (several times the json module's speed);
-    what it refuses (an integer beyond 64 bits, `Infinity` stored before
-    writes checked for it) is read by the json module as before."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -281,9 +132,9 @@ def call_record(row: Mapping[Any, Any]) -> CallRecord:
     # costs two thirds of reading them one by one. A page's rows carry the
     # call's first members too (`calls_mapping`).
     if "members" in row:
-        row = {**row, "members": _preview(row["cid"], row["members"])}
+        row = {**row, "members": members_of_row(row["cid"], row["members"])}
     record = CallRecord(**row)
-    return record if record.custom is not None else dataclasses.replace(record, custom={})
+    return record if record.custom is not None else replace(record, custom={})
 
 
 def member_record(row: Mapping[Any, Any]) -> MemberRecord:
@@ -320,7 +171,7 @@ class Storage:
     def create(self) -> None:
         metadata.create_all(self.engine)
         with self.engine.begin() as conn:
-            _create_indexes(conn)
+            create_indexes(conn)
 
     def seed(self, call_rows: Iterable[Mapping[str, Any]], member_rows: Iterable[Mapping[str, Any]]) -> bool:
         """Load data into empty tables; False (and nothing written) if any call exists."""
@@ -590,47 +441,6 @@ def _changes(member: MemberInput, stamp: datetime) -> dict[str, Any]:
     if member.custom is not None:
         values["custom"] = member.custom
     return values
-
-
-_CALL_TARGETS = {"members": Related(on=call_members.c.call_cid == calls.c.cid, value=call_members.c.user_id)}
-# Pages of the table's columns: the calls' fields, sorts and indexes. `calls_mapping` adds the members.
-CALLS_MAPPING = map_table(QUERY_CALLS, calls, _CALL_TARGETS)
-
-# QueryCallMembers reads the members of one call: QUERY_MEMBERS with the call
-# as a hidden field, which each request binds with a scope (SPEC §8). The scope
-# is in the cursor fingerprint, so a cursor of one call is invalid_cursor for
-# any other.
-CALL_MEMBERS = dataclasses.replace(
-    QUERY_MEMBERS,
-    fields=(*QUERY_MEMBERS.fields, Field("call_cid", FieldType.STRING, frozenset({Op.EQ}), hidden=True)),
-)
-MEMBERS_OF_CALL = map_table(CALL_MEMBERS, call_members)
-
-
-def of_call(cid: str) -> Node:
-    """The scope of QueryCallMembers for the call `cid`."""
-    return Condition("call_cid", (), Op.EQ, cid, FieldType.STRING)
-
-
-def _create_indexes(conn: Connection) -> None:
-    """Indexes for keyset pages in each sortable field's order (SQL backend's
-    `sort_indexes`); member indexes start with `call_cid`, since every members
-    query is of one call."""
-    dialect = conn.dialect.name
-    tables = {table: set(table.indexes) for table in (calls, call_members)}
-    by_call = call_members.c.call_cid
-    indexes = sort_indexes(CALLS_MAPPING, dialect)
-    indexes += [
-        sa.Index(f"ix_call_members_by_call_{i}", by_call, *index.expressions)
-        for i, index in enumerate(sort_indexes(MEMBERS_OF_CALL, dialect))
-    ]
-    indexes.append(sa.Index("ix_call_members_user_id", call_members.c.user_id, by_call))
-    # Index() attaches itself to its table; detach these, so that their
-    # dialect-specific expressions never reach another engine's create_all.
-    for table, before in tables.items():
-        table.indexes.intersection_update(before)
-    for index in indexes:
-        conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 # Pages are read on the driver's cursor (`paginate(driver_cursor=True)`): the

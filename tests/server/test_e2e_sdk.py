@@ -27,7 +27,8 @@ from server_helpers import API_KEY, API_SECRET, running_server, settings
 from stream_filters import QUERY_CALLS, Schema, memory
 from stream_filters.server import Storage, cursor_secret
 from stream_filters.server.shapes import CallRecord, MemberRecord
-from stream_filters.server.storage import CALL_MEMBERS, connect, of_call
+from stream_filters.server.storage import connect
+from stream_filters.server.tables import CALL_MEMBERS, of_call
 from tests.conftest import require_server
 
 PG_URL = os.environ.get("STREAM_FILTERS_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

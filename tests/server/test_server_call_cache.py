@@ -21,7 +21,7 @@ from stream_filters.schema import QUERY_CALLS as QUERY_CALLS_SCHEMA
 from stream_filters.server import shapes
 from stream_filters.server.app import open_storage
 from stream_filters.server.shapes import CallRecord, MemberRecord
-from stream_filters.server.storage import call_members, calls
+from stream_filters.server.tables import call_members, calls
 
 QUERY_CALLS = "/api/v2/video/calls"
 _T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)

@@ -14,7 +14,7 @@ from server_helpers import API_SECRET, demo_client, settings
 from stream_filters import QUERY_CALLS, Schema, demo, memory
 from stream_filters.server import cursor_secret
 from stream_filters.server.app import open_storage
-from stream_filters.server.storage import CALL_MEMBERS, of_call
+from stream_filters.server.tables import CALL_MEMBERS, of_call
 
 BUSIEST = Counter(m["call_cid"] for m in demo.members()).most_common(1)[0][0]
 

@@ -21,7 +21,7 @@ from server_helpers import API_KEY, assert_stream_error, database_url, headers, 
 
 from stream_filters.server import Storage, shapes
 from stream_filters.server.app import open_storage
-from stream_filters.server.storage import calls
+from stream_filters.server.tables import calls
 
 QUERY_CALLS = "/api/v2/video/calls"
 QUERY_MEMBERS = "/api/v2/video/call/members"

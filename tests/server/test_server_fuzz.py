@@ -20,7 +20,7 @@ from server_helpers import API_SECRET, assert_stream_error, demo_client
 
 from stream_filters import QUERY_CALLS, QUERY_MEMBERS, Schema, demo, memory
 from stream_filters.server import cursor_secret
-from stream_filters.server.storage import CALL_MEMBERS, of_call
+from stream_filters.server.tables import CALL_MEMBERS, of_call
 from stream_filters.strategies import invalid_requests, requests
 
 BUSIEST = Counter(m["call_cid"] for m in demo.members()).most_common(1)[0][0]

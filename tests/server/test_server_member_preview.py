@@ -3,7 +3,7 @@
 user_id by code point), on every database and for pages of any size.
 
 The storage reads them in the calls page's own SELECT, as a JSON array per
-call (`storage.first_members`); here the expected members are worked out in
+call (`first_members.first_members`); here the expected members are worked out in
 Python from the rows written, and their values are checked against the same
 members read as rows of their own table (QueryCallMembers)."""
 
@@ -21,7 +21,8 @@ from server_helpers import database_url
 from stream_filters.query import Query
 from stream_filters.schema import QUERY_CALLS
 from stream_filters.server import shapes
-from stream_filters.server.storage import CALL_MEMBERS, Storage, connect, of_call
+from stream_filters.server.storage import Storage, connect
+from stream_filters.server.tables import CALL_MEMBERS, of_call
 
 PER_CALL = 5
 START = datetime(2026, 1, 1, tzinfo=UTC)
