@@ -36,7 +36,7 @@ def first_members(dialect_name: str, per_call: int) -> sa.ColumnElement[Any]:
     cache. Each call's members are one range of the (call_cid, created_at,
     user_id) index under its LIMIT.
 
-    `custom` goes in as its stored text, which `call_record` decodes as the
+    `custom` goes in as its stored text, which `members_of_row` decodes as the
     column's own reader would (SQLite's JSON functions would refuse text an
     earlier version may have stored, `Infinity`; MariaDB will not mix the
     JSON column's collation with the ids'). PostgreSQL and SQLite aggregate a
