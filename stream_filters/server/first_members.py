@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import operator
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,9 +17,9 @@ from sqlalchemy.ext.compiler import compiles
 
 from ..schema import QUERY_CALLS
 from ..sql import SqlMapping, map_table
-from ..sql.types import json_type, to_utc
+from ..sql.types import json_type, utc_datetime
 from .shapes import MemberRecord
-from .tables import CALL_TARGETS, MEMBER_ORDER, call_members, calls, json_value
+from .tables import CALL_TARGETS, MEMBER_ORDER, MEMBER_ORDER_BY, call_members, calls, json_value
 
 # What a call's row carries of each of its first members (`first_members`):
 # every column but the call's own cid, in this order.
@@ -44,17 +43,17 @@ def first_members(dialect_name: str, per_call: int) -> sa.ColumnElement[Any]:
     derived table, orders and limits within JSON_ARRAYAGG itself."""
     columns: list[sa.ColumnElement[Any]] = [call_members.c[name] for name in _PREVIEW_COLUMNS]
     columns[_PREVIEW_COLUMNS.index("custom")] = sa.cast(call_members.c.custom, sa.Text())
-    order = [call_members.c[name] for name in MEMBER_ORDER]
     of_call = call_members.c.call_cid == calls.c.cid
     aggregate: sa.ColumnElement[Any]
     if dialect_name in ("mysql", "mariadb"):
-        aggregate = _ArrayAgg(sa.func.json_array(*columns), order, per_call)
+        aggregate = _ArrayAgg(sa.func.json_array(*columns), MEMBER_ORDER_BY, per_call)
         return sa.select(aggregate).where(of_call).correlate(calls).scalar_subquery()
-    ranged = sa.select(*columns).where(of_call).order_by(*order).limit(per_call).correlate(calls).subquery("first")
+    ranged = sa.select(*columns).where(of_call).order_by(*MEMBER_ORDER_BY).limit(per_call)
+    first = ranged.correlate(calls).subquery("first")
     if dialect_name == "postgresql":
-        aggregate = sa.func.json_agg(sa.func.json_build_array(*ranged.c))
+        aggregate = sa.func.json_agg(sa.func.json_build_array(*first.c))
     else:
-        aggregate = sa.func.json_group_array(sa.func.json_array(*ranged.c))
+        aggregate = sa.func.json_group_array(sa.func.json_array(*first.c))
     return sa.select(aggregate).scalar_subquery()
 
 
@@ -63,7 +62,7 @@ class _ArrayAgg(sa.ColumnElement[Any]):
 
     inherit_cache = False  # the LIMIT is rendered as a number: every instance compiles anew
 
-    def __init__(self, element: sa.ColumnElement[Any], order: list[sa.Column[Any]], limit: int) -> None:
+    def __init__(self, element: sa.ColumnElement[Any], order: tuple[sa.Column[Any], ...], limit: int) -> None:
         self.element = element
         self.order = order
         self.limit = int(limit)
@@ -97,16 +96,10 @@ def members_of_row(cid: str, value: Any) -> tuple[MemberRecord, ...]:
             user_id=user_id,
             role=role,
             custom=json_value(custom) or {},
-            created_at=_timestamp(created_at),
-            updated_at=None if updated_at is None else _timestamp(updated_at),
+            created_at=utc_datetime(created_at),
+            updated_at=utc_datetime(updated_at),
         )
         for user_id, role, custom, created_at, updated_at in value or ()
     ]
     members.sort(key=_ORDER)
     return tuple(members)
-
-
-def _timestamp(text: str) -> datetime:
-    """A timestamp as JSON has it: ISO 8601, with an offset on PostgreSQL,
-    naive UTC on SQLite and MariaDB."""
-    return to_utc(datetime.fromisoformat(text))

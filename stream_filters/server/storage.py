@@ -30,7 +30,7 @@ from ..sql.row_cache import RowCache
 from .bodies import CallInput, MemberInput, MembersUpdate
 from .first_members import calls_mapping, members_of_row
 from .shapes import CallRecord, MemberRecord
-from .tables import MEMBER_ORDER, MEMBERS_OF_CALL, call_members, calls, create_indexes, json_value, metadata
+from .tables import MEMBER_ORDER_BY, MEMBERS_OF_CALL, call_members, calls, create_indexes, json_value, metadata
 
 _T = TypeVar("_T")
 
@@ -331,8 +331,8 @@ class Storage:
 
     def _members(self, conn: Connection, cid: str, limit: int) -> list[MemberRecord]:
         """The call's first `limit` members, in MEMBER_ORDER."""
-        order = [call_members.c[name] for name in MEMBER_ORDER]
-        select = sa.select(call_members).where(call_members.c.call_cid == cid).order_by(*order).limit(limit)
+        of_call = call_members.c.call_cid == cid
+        select = sa.select(call_members).where(of_call).order_by(*MEMBER_ORDER_BY).limit(limit)
         return [member_record(r) for r in conn.execute(select).mappings()]
 
 

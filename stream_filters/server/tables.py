@@ -62,6 +62,7 @@ call_members = sa.Table(
 # members in a QueryCalls response follow.
 MEMBER_ORDER = tuple(key.field for key in QUERY_MEMBERS.full_default_sort)
 assert all(key.direction == 1 for key in QUERY_MEMBERS.full_default_sort)
+MEMBER_ORDER_BY = tuple(call_members.c[name] for name in MEMBER_ORDER)
 
 
 def json_value(text: str | bytes) -> Any:

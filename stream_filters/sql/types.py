@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
@@ -55,7 +55,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         since `datetime.replace` costs several times the parse."""
         if dialect.name == "sqlite":
             return _sqlite_utc
-        return _driver_utc
+        return utc_datetime
 
 
 def _sqlite_utc(value: str | None) -> datetime | None:
@@ -69,9 +69,14 @@ def _sqlite_utc(value: str | None) -> datetime | None:
         return to_utc(datetime.fromisoformat(value))
 
 
-def _driver_utc(value: Any) -> datetime | None:
-    """A driver's datetime (aware from psycopg, naive UTC from MariaDB), or
-    text where a driver returns it."""
+@overload
+def utc_datetime(value: None) -> None: ...
+@overload
+def utc_datetime(value: datetime | str) -> datetime: ...
+def utc_datetime(value: datetime | str | None) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime: a driver's datetime (aware
+    from psycopg, naive UTC from MariaDB), or ISO 8601 text where a driver or
+    a JSON document holds it (naive text is UTC)."""
     if value is None:
         return None
     if isinstance(value, str):
